@@ -1,0 +1,388 @@
+"""``counter-app``: the admin command line (JSON on stdout with ``--json``).
+
+With no arguments it opens the GUI. Errors go to stderr in Vietnamese with a non-zero exit:
+2 for refused input (bad field, unknown code), 1 for anything else the clerk can act on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from counter_app import __version__
+from counter_app.errors import KnownError, NotFoundError, ValidationError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_BAD_INPUT = 2
+
+
+class CliError(KnownError):
+    """Bad command-line input, reported like a refused field."""
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+
+
+def _read_json_file(path: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise CliError(f"Không tìm thấy tệp {path}.") from None
+    except json.JSONDecodeError as err:
+        raise CliError(
+            f"Tệp {path} không phải JSON hợp lệ (dòng {err.lineno}): {err.msg}."
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CliError(f"Không đọc được tệp {path}: {err}.") from None
+
+
+def _parse_moment(text: str, option: str) -> datetime:
+    from counter_app.domain.clock import parse_iso
+
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise CliError(
+            f"{option}: '{text}' không đúng định dạng ISO 8601 (ví dụ 2026-11-25T08:30:00+07:00)."
+        ) from None
+
+
+def _parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{option}: '{text}' không đúng định dạng YYYY-MM-DD.") from None
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from counter_app.services.context import open_counter
+
+    return open_counter(args.home)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from counter_app.store.migrations import schema_version
+
+    ctx = _open(args)
+    data = {
+        "version": __version__,
+        "data_dir": str(ctx.paths.home),
+        "db_path": str(ctx.paths.db),
+        "schema_version": schema_version(ctx.db),
+    }
+    _emit(args, data, "\n".join(f"{key}: {value}" for key, value in data.items()))
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from counter_app.services.settings import save_settings
+
+    ctx = _open(args)
+    settings = save_settings(
+        ctx,
+        agency_code=args.agency_code,
+        agency_name=args.agency_name,
+        place_name=args.place,
+        station=args.station,
+        clerk_name=args.clerk,
+    )
+    _emit(
+        args,
+        {**settings.to_json(), "data_dir": str(ctx.paths.home)},
+        f"Đã thiết lập quầy {settings.agency_name} ({settings.agency_code}), máy số "
+        f"{settings.station}. Dữ liệu tại {ctx.paths.home}",
+    )
+    return EXIT_OK
+
+
+def cmd_catalogue_list(args: argparse.Namespace) -> int:
+    from counter_app.services.catalogue import export_catalogue, list_procedures
+
+    ctx = _open(args)
+    if args.json:
+        versions = {p.code: p.version for p in list_procedures(ctx)}
+        data = [{**item, "version": versions[item["code"]]} for item in export_catalogue(ctx)]
+        _emit(args, data, "")
+    else:
+        for proc in list_procedures(ctx):
+            print(f"{proc.code:<14} {proc.time_text:<18} {proc.name}")
+    return EXIT_OK
+
+
+def cmd_catalogue_import(args: argparse.Namespace) -> int:
+    from counter_app.services.catalogue import import_catalogue
+    from counter_app.services.settings import load_settings
+
+    data = _read_json_file(args.file)
+    ctx = _open(args)
+    settings = load_settings(ctx)
+    summary = import_catalogue(ctx, data, actor=settings.clerk_name if settings else "admin")
+    _emit(
+        args,
+        summary.to_json(),
+        f"Đã nhập danh mục: {summary.created} thủ tục mới, {summary.new_versions} phiên bản "
+        f"mới, {summary.unchanged} không đổi.",
+    )
+    return EXIT_OK
+
+
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    from counter_app.services.calendars import import_calendar
+    from counter_app.services.settings import load_settings
+
+    data = _read_json_file(args.file)
+    ctx = _open(args)
+    settings = load_settings(ctx)
+    year = import_calendar(ctx, data, actor=settings.clerk_name if settings else "admin")
+    _emit(
+        args,
+        year.to_json(),
+        f"Đã nhập lịch năm {year.year}: {len(year.days_off)} ngày nghỉ thêm, "
+        f"{len(year.working_days)} ngày làm việc bù.",
+    )
+    return EXIT_OK
+
+
+def cmd_calendar_list(args: argparse.Namespace) -> int:
+    from counter_app.services.calendars import list_years
+
+    ctx = _open(args)
+    years = list_years(ctx)
+    _emit(args, years, "\n".join(f"{y['year']}: {y['source']}" for y in years))
+    return EXIT_OK
+
+
+def cmd_due_date(args: argparse.Namespace) -> int:
+    from counter_app.domain.clock import iso
+    from counter_app.services.intake import preview_due
+
+    received = _parse_moment(args.received_at, "--received-at") if args.received_at else None
+    ctx = _open(args)
+    preview = preview_due(ctx, args.procedure, received)
+    _emit(
+        args,
+        {
+            "due_at": iso(preview.due_at),
+            "received_at": iso(preview.received_at),
+            "counted_from": iso(preview.counted_from),
+            "time": preview.time_text,
+        },
+        f"Hẹn trả: {iso(preview.due_at)} ({preview.time_text})",
+    )
+    return EXIT_OK
+
+
+def _documents_arg(text: str | None, ctx: Any, procedure: str) -> Any:
+    if text is None:
+        return None
+    from counter_app.services.catalogue import get_procedure
+
+    listed = get_procedure(ctx, procedure).documents
+    chosen = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit() or not 1 <= int(part) <= len(listed):
+            raise CliError(f"--documents: '{part}' không phải số thứ tự giấy tờ 1–{len(listed)}.")
+        chosen.append(listed[int(part) - 1])
+    return tuple(chosen)
+
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    from counter_app.domain.clock import iso
+    from counter_app.domain.identity import ApplicantInput, ApplicantKind, Sex
+    from counter_app.services.intake import IntakeRequest, receive
+    from counter_app.services.receipts import issue_receipt
+
+    if bool(args.id_number) == bool(args.tax_code):
+        raise CliError("Cần đúng một trong hai: --id-number (công dân) hoặc --tax-code (tổ chức).")
+    received = _parse_moment(args.received_at, "--received-at") if args.received_at else None
+    dob = _parse_day(args.dob, "--dob") if args.dob else None
+    ctx = _open(args)
+    applicant = ApplicantInput(
+        name=args.name,
+        kind=ApplicantKind.ORGANISATION if args.tax_code else ApplicantKind.CITIZEN,
+        id_number=args.id_number or "",
+        tax_code=args.tax_code or "",
+        dob=dob,
+        sex=Sex(args.sex) if args.sex else None,
+        address=args.address or "",
+        phone=args.phone or "",
+        email=args.email or "",
+    )
+    request = IntakeRequest(
+        procedure_code=args.procedure,
+        applicant=applicant,
+        documents=_documents_arg(args.documents, ctx, args.procedure),
+        dossier_sets=args.sets,
+        result_delivery=args.delivery,
+        received_at=received,
+        note=args.note or "",
+    )
+    detail = receive(ctx, request)
+    receipt = issue_receipt(ctx, detail.code)
+    _emit(
+        args,
+        {
+            "code": detail.code,
+            "received_at": iso(detail.summary.received_at),
+            "due_at": iso(detail.summary.due_at),
+            "receipt": str(receipt),
+        },
+        f"Đã tiếp nhận hồ sơ {detail.code}; hẹn trả {iso(detail.summary.due_at)}.\n"
+        f"Giấy tiếp nhận: {receipt}",
+    )
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from counter_app.domain.clock import iso
+    from counter_app.services.dossiers import get_dossier
+
+    ctx = _open(args)
+    detail = get_dossier(ctx, args.code)
+    s = detail.summary
+    _emit(
+        args,
+        detail.to_json(),
+        f"{s.code}  [{s.status}] {s.status_name}\n{s.procedure_name}\n{s.applicant_name}\n"
+        f"Nhận: {iso(s.received_at)}  Hẹn trả: {iso(s.due_at)}",
+    )
+    return EXIT_OK
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from counter_app.services.receipts import issue_receipt
+
+    ctx = _open(args)
+    path = issue_receipt(ctx, args.code, out=Path(args.out) if args.out else None)
+    _emit(args, {"code": args.code.strip().upper(), "receipt": str(path)}, str(path))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from ui.app import run_gui
+
+    return run_gui(home=args.home)
+
+
+# --- parser -------------------------------------------------------------------------------
+
+
+def _station(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"số máy phải là số nguyên 1–9, nhận được '{text}'")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--home", help="thư mục dữ liệu (mặc định: COUNTER_APP_HOME hoặc thư mục người dùng)"
+    )
+    common.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
+    parser = argparse.ArgumentParser(
+        prog="counter-app", description="Phần mềm Một Cửa tại quầy", parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help_text: str, target: Any = sub
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = target.add_parser(name, help=help_text, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    add("gui", cmd_gui, "mở giao diện")
+    add("info", cmd_info, "phiên bản, thư mục dữ liệu, lược đồ CSDL")
+
+    p = add("init", cmd_init, "thiết lập quầy lần đầu")
+    p.add_argument("--agency-code", required=True, help="mã định danh đơn vị (QCVN 102:2016)")
+    p.add_argument("--agency-name", required=True, help='tên cơ quan, vd "UBND xã An Hòa"')
+    p.add_argument("--place", required=True, help='địa danh ghi ở tiêu đề, vd "An Hòa"')
+    p.add_argument("--station", required=True, type=_station, help="số máy của quầy (1–9)")
+    p.add_argument("--clerk", default="Cán bộ một cửa", help="họ tên cán bộ tiếp nhận")
+
+    cat = sub.add_parser("catalogue", help="danh mục thủ tục", parents=[common])
+    cat_sub = cat.add_subparsers(dest="subcommand", metavar="LỆNH", required=True)
+    add("list", cmd_catalogue_list, "liệt kê thủ tục", cat_sub)
+    p = add("import", cmd_catalogue_import, "nhập danh mục từ tệp JSON", cat_sub)
+    p.add_argument("file")
+
+    cal = sub.add_parser("calendar", help="lịch nghỉ hằng năm", parents=[common])
+    cal_sub = cal.add_subparsers(dest="subcommand", metavar="LỆNH", required=True)
+    p = add("import", cmd_calendar_import, "nhập lịch một năm từ tệp JSON", cal_sub)
+    p.add_argument("file")
+    add("list", cmd_calendar_list, "các năm đã có lịch", cal_sub)
+
+    p = add("due-date", cmd_due_date, "tính ngày hẹn trả")
+    p.add_argument("--procedure", required=True)
+    p.add_argument("--received-at", help="thời điểm nhận (ISO 8601); mặc định: bây giờ")
+
+    p = add("intake", cmd_intake, "tiếp nhận một hồ sơ")
+    p.add_argument("--procedure", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--id-number")
+    p.add_argument("--tax-code")
+    p.add_argument("--dob")
+    p.add_argument("--sex", choices=["M", "F"])
+    p.add_argument("--address")
+    p.add_argument("--phone")
+    p.add_argument("--email")
+    p.add_argument("--received-at", help="hồ sơ đã nhận trên giấy lúc mất mạng (ISO 8601)")
+    p.add_argument("--documents", help="số thứ tự giấy tờ đã nộp, vd 1,2,6 (mặc định: tất cả)")
+    p.add_argument("--sets", type=int, default=1, help="số bộ hồ sơ")
+    p.add_argument("--delivery", choices=["counter", "post"], default="counter")
+    p.add_argument("--note")
+
+    p = add("show", cmd_show, "xem một hồ sơ")
+    p.add_argument("code")
+
+    p = add("receipt", cmd_receipt, "in (lại) giấy tiếp nhận ra PDF")
+    p.add_argument("code")
+    p.add_argument("--out")
+    return parser
+
+
+def _report(message: str) -> None:
+    print(f"Lỗi: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
+    try:
+        return func(args)
+    except ValidationError as err:
+        for message in err.fields.values():
+            _report(message)
+        return EXIT_BAD_INPUT
+    except (NotFoundError, CliError) as err:
+        _report(err.message)
+        return EXIT_BAD_INPUT
+    except KnownError as err:
+        _report(err.message)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,839 @@
+"""Shared layout for the legal slips (Mẫu 01–07): a small block-flow engine on the
+reportlab canvas, the common header, titles, signature blocks and Vietnamese formatting.
+
+Why not platypus: a receipt is two identical copies, and platypus wraps every paragraph
+again for each copy (about 20 ms for a receipt on the counter PCs). Here a block is
+measured once, for a fixed width, at construction; pagination only adds heights, and the
+same measured blocks are drawn for every copy. Text is wrapped by us with the TTF widths,
+so everything is drawn in the bundled font and nothing depends on system fonts.
+
+Coordinates are reportlab's: points, origin bottom-left. A block is laid out top-down:
+``draw(canvas, x, top)`` draws it with its top-left corner at (x, top).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Literal
+
+from reportlab.lib.pagesizes import A5
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+
+from counter_app.documents.barcode import MIN_MODULE_MM, code128_width_pt, draw_code128
+from counter_app.documents.fonts import (
+    FONT_BOLD,
+    FONT_BOLD_ITALIC,
+    FONT_ITALIC,
+    FONT_REGULAR,
+    register_fonts,
+)
+from counter_app.domain.clock import to_vn
+
+Align = Literal["left", "center", "right"]
+
+BODY_SIZE = 10.0
+SMALL_SIZE = 9.0
+TITLE_SIZE = 13.0
+
+
+# --------------------------------------------------------------------------- text
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text in one face; ``font`` None means the paragraph's own face."""
+
+    text: str
+    font: str | None = None
+
+
+def bold(text: str) -> Span:
+    return Span(text, FONT_BOLD)
+
+
+def italic(text: str) -> Span:
+    return Span(text, FONT_ITALIC)
+
+
+def bold_italic(text: str) -> Span:
+    return Span(text, FONT_BOLD_ITALIC)
+
+
+Rich = str | Span | Sequence[str | Span]
+
+
+def _spans(content: Rich) -> list[Span]:
+    if isinstance(content, str | Span):
+        content = [content]
+    return [part if isinstance(part, Span) else Span(part) for part in content]
+
+
+def nfc(text: str) -> str:
+    """reportlab does no glyph shaping: combining marks must be precomposed (NFC)."""
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=16384)
+def _unit_width(text: str, font: str) -> float:
+    # Width at 1 pt, cached: the same words recur on every slip.
+    return float(pdfmetrics.getFont(font).stringWidth(text, 1.0))
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    return _unit_width(text, font) * size
+
+
+@dataclass(frozen=True)
+class Line:
+    """One wrapped line: (text, font) pieces drawn left to right, and its width."""
+
+    pieces: tuple[tuple[str, str], ...]
+    width: float
+
+
+def wrap(
+    content: Rich,
+    *,
+    width: float,
+    font: str = FONT_REGULAR,
+    size: float = BODY_SIZE,
+    first_indent: float = 0.0,
+    indent: float = 0.0,
+) -> list[Line]:
+    """Greedy word wrap of mixed-face text; ``first_indent`` / ``indent`` shrink the
+    first / following lines (a hanging indent is ``first_indent=0, indent>0``).
+
+    A word wider than the line (a long e-mail address) is broken between characters
+    rather than allowed to run off the page. Explicit newlines start a new line.
+    """
+    register_fonts()
+    # Words as lists of (text, font) pieces: a word may change face mid-way ("của:**X**").
+    words: list[list[tuple[str, str]] | None] = []  # None = forced line break
+    current: list[tuple[str, str]] = []
+    for span in _spans(content):
+        face = span.font or font
+        text = nfc(span.text)
+        token = ""
+        for ch in text:
+            if ch == "\n" or ch.isspace():
+                if token:
+                    current.append((token, face))
+                    token = ""
+                if current:
+                    words.append(current)
+                    current = []
+                if ch == "\n":
+                    words.append(None)
+            else:
+                token += ch
+        if token:
+            current.append((token, face))
+    if current:
+        words.append(current)
+
+    lines: list[Line] = []
+    pieces: list[tuple[str, str]] = []
+    line_w = 0.0
+
+    def avail() -> float:
+        return width - (first_indent if not lines else indent)
+
+    def flush() -> None:
+        nonlocal pieces, line_w
+        merged: list[tuple[str, str]] = []
+        for text, face in pieces:  # fewer drawString calls: merge runs of one face
+            if merged and merged[-1][1] == face:
+                merged[-1] = (merged[-1][0] + text, face)
+            else:
+                merged.append((text, face))
+        lines.append(Line(tuple(merged), line_w))
+        pieces, line_w = [], 0.0
+
+    for word in words:
+        if word is None:
+            flush()
+            continue
+        word_w = sum(text_width(t, f, size) for t, f in word)
+        space_w = text_width(" ", word[0][1], size)
+        if pieces and line_w + space_w + word_w <= avail() + 0.01:
+            pieces.append((" ", word[0][1]))
+            pieces.extend(word)
+            line_w += space_w + word_w
+            continue
+        if pieces:
+            flush()
+        if word_w <= avail() + 0.01:
+            pieces.extend(word)
+            line_w = word_w
+            continue
+        for text, face in word:  # too long for any line: break between characters
+            for ch in text:
+                ch_w = text_width(ch, face, size)
+                if pieces and line_w + ch_w > avail() + 0.01:
+                    flush()
+                pieces.append((ch, face))
+                line_w += ch_w
+    if pieces or not lines:
+        flush()
+    return lines
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+class Block:
+    """Something with a fixed width and a measured height, drawn top-down."""
+
+    height: float = 0.0
+    keep_with_next: bool = False
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        raise NotImplementedError
+
+    def split(self, available: float) -> tuple[Block, Block] | None:
+        """Cut into a part no taller than ``available`` and the rest, or None."""
+        return None
+
+
+class Spacer(Block):
+    def __init__(self, height: float) -> None:
+        self.height = height
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    font: str = FONT_REGULAR
+    size: float = BODY_SIZE
+    leading: float = 0.0  # 0 = 1.3 × size: room for stacked Vietnamese marks on capitals
+    align: Align = "left"
+    first_indent: float = 0.0
+    indent: float = 0.0
+    space_before: float = 0.0
+    space_after: float = 0.0
+    underline: bool = False
+    color: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    @property
+    def line_height(self) -> float:
+        return self.leading or self.size * 1.3
+
+
+BODY = TextStyle(space_after=1.5)
+
+
+class Paragraph(Block):
+    """Wrapped, aligned text; splits between lines across pages."""
+
+    def __init__(
+        self,
+        content: Rich,
+        width: float,
+        style: TextStyle = BODY,
+        *,
+        keep_with_next: bool = False,
+        _lines: list[Line] | None = None,
+    ) -> None:
+        self.width = width
+        self.style = style
+        self.keep_with_next = keep_with_next
+        self.lines = (
+            _lines
+            if _lines is not None
+            else wrap(
+                content,
+                width=width,
+                font=style.font,
+                size=style.size,
+                first_indent=style.first_indent,
+                indent=style.indent,
+            )
+        )
+        self.height = style.space_before + len(self.lines) * style.line_height + style.space_after
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        st = self.style
+        lh = st.line_height
+        # Baseline sits a descender's depth (~0.25 em) above the bottom of the line box.
+        y = top - st.space_before - lh + st.size * 0.25 + (lh - st.size * 1.3) / 2
+        canvas.setFillColorRGB(*st.color)
+        for n, line in enumerate(self.lines):
+            indent = st.first_indent if n == 0 else st.indent
+            room = self.width - indent
+            if st.align == "center":
+                lx = x + indent + (room - line.width) / 2
+            elif st.align == "right":
+                lx = x + indent + room - line.width
+            else:
+                lx = x + indent
+            cx = lx
+            for text, face in line.pieces:
+                canvas.setFont(face, st.size)
+                canvas.drawString(cx, y, text)
+                cx += text_width(text, face, st.size)
+            if st.underline and line.width > 0:
+                canvas.setStrokeColorRGB(*st.color)
+                canvas.setLineWidth(max(0.5, st.size / 18))
+                uy = y - st.size * 0.18
+                canvas.line(lx, uy, lx + line.width, uy)
+            y -= lh
+        canvas.setFillColorRGB(0, 0, 0)
+
+    def split(self, available: float) -> tuple[Block, Block] | None:
+        st = self.style
+        fit = int((available - st.space_before + 1e-6) // st.line_height)
+        if fit < 1 or fit >= len(self.lines):
+            return None
+        head_style = _replace(st, space_after=0.0)
+        tail_style = _replace(st, space_before=0.0, first_indent=st.indent)
+        head = Paragraph("", self.width, head_style, _lines=self.lines[:fit])
+        tail = Paragraph(
+            "", self.width, tail_style, keep_with_next=self.keep_with_next, _lines=self.lines[fit:]
+        )
+        return head, tail
+
+
+def _replace(style: TextStyle, **changes: Any) -> TextStyle:
+    return replace(style, **changes)
+
+
+class HRule(Block):
+    """A horizontal line of ``length`` points, aligned within ``width``."""
+
+    def __init__(
+        self,
+        width: float,
+        length: float,
+        *,
+        align: Align = "center",
+        thickness: float = 0.6,
+        space: float = 2.0,
+    ) -> None:
+        self.width, self.length, self.align = width, length, align
+        self.thickness, self.space = thickness, space
+        self.height = 2 * space
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        if self.align == "center":
+            lx = x + (self.width - self.length) / 2
+        elif self.align == "right":
+            lx = x + self.width - self.length
+        else:
+            lx = x
+        canvas.setLineWidth(self.thickness)
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.line(lx, top - self.space, lx + self.length, top - self.space)
+
+
+class Barcode128(Block):
+    """A Code 128 barcode (vector bars, ≥ 0.38 mm modules), centred in ``width``.
+
+    Raises ValueError at construction when the code does not fit at that module width,
+    so a too-long code fails before anything is printed rather than printing thin bars.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        width: float,
+        *,
+        module_width_mm: float = MIN_MODULE_MM,
+        height_mm: float = 12.0,
+        space_before: float = 2.0,
+        space_after: float = 2.0,
+        keep_with_next: bool = False,
+    ) -> None:
+        self.code, self.width = code, width
+        self.module_width_mm, self.height_mm = module_width_mm, height_mm
+        self.bar_width = code128_width_pt(code, module_width_mm=module_width_mm)
+        if self.bar_width > width + 1e-6:
+            raise ValueError(
+                f"barcode for {code!r} needs {self.bar_width / mm:.1f} mm,"
+                f" only {width / mm:.1f} mm available"
+            )
+        self.space_before, self.space_after = space_before, space_after
+        self.keep_with_next = keep_with_next
+        self.height = space_before + height_mm * mm + space_after
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        left = x + (self.width - self.bar_width) / 2
+        bottom = top - self.space_before - self.height_mm * mm
+        draw_code128(
+            canvas,
+            self.code,
+            left,
+            bottom,
+            module_width_mm=self.module_width_mm,
+            height_mm=self.height_mm,
+            max_width_pt=self.width,
+        )
+
+
+class Stack(Block):
+    """Blocks one under another, never split (e.g. one column of a header)."""
+
+    def __init__(self, blocks: Sequence[Block], *, keep_with_next: bool = False) -> None:
+        self.blocks = list(blocks)
+        self.height = sum(b.height for b in self.blocks)
+        self.keep_with_next = keep_with_next
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        for block in self.blocks:
+            block.draw(canvas, x, top)
+            top -= block.height
+
+
+class Columns(Block):
+    """Blocks side by side at given x offsets, top-aligned; never split."""
+
+    def __init__(
+        self,
+        columns: Sequence[tuple[float, Block]],
+        *,
+        space_before: float = 0.0,
+        space_after: float = 0.0,
+        keep_with_next: bool = False,
+    ) -> None:
+        self.columns = list(columns)
+        self.space_before, self.space_after = space_before, space_after
+        self.height = space_before + max(b.height for _, b in self.columns) + space_after
+        self.keep_with_next = keep_with_next
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        for offset, block in self.columns:
+            block.draw(canvas, x + offset, top - self.space_before)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: header text, width in points, alignment of its cells."""
+
+    title: str
+    width: float
+    align: Align = "left"
+
+
+class Table(Block):
+    """A ruled table with wrapped cells; splits between rows, repeating the column
+    titles on the continuation so the reader still knows which column is which."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[Rich]],
+        *,
+        size: float = BODY_SIZE,
+        header_size: float = SMALL_SIZE,
+        padding: float = 2.5,
+        repeat_header: bool = True,
+        space_before: float = 2.0,
+        space_after: float = 3.0,
+        _header: Sequence[Paragraph] | None = None,
+        _rows: Sequence[tuple[float, Sequence[Paragraph]]] | None = None,
+    ) -> None:
+        self.cols = list(columns)
+        self.width = sum(c.width for c in self.cols)
+        self.padding, self.repeat_header = padding, repeat_header
+        self.size, self.header_size = size, header_size
+        self.space_before, self.space_after = space_before, space_after
+        pad = 2 * padding
+        if _header is None:
+            head_style = TextStyle(font=FONT_BOLD, size=header_size, align="center")
+            _header = [Paragraph(c.title, c.width - pad, head_style) for c in self.cols]
+        self.header = list(_header)
+        if _rows is None:
+            built: list[tuple[float, Sequence[Paragraph]]] = []
+            for row in rows:
+                cells = [
+                    Paragraph(content, c.width - pad, TextStyle(size=size, align=c.align))
+                    for c, content in zip(self.cols, row, strict=True)
+                ]
+                built.append((max(p.height for p in cells) + pad, cells))
+            _rows = built
+        self.rows = list(_rows)
+        self.header_height = max(p.height for p in self.header) + pad if self.header else 0.0
+        self.height = space_before + self.header_height + sum(h for h, _ in self.rows) + space_after
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        top -= self.space_before
+        y = top
+        lines_y = [y]
+        self._draw_row(canvas, x, y, self.header)
+        y -= self.header_height
+        lines_y.append(y)
+        for h, cells in self.rows:
+            self._draw_row(canvas, x, y, cells)
+            y -= h
+            lines_y.append(y)
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(0.5)
+        for ly in lines_y:
+            canvas.line(x, ly, x + self.width, ly)
+        cx = x
+        for col in [*self.cols, None]:
+            canvas.line(cx, top, cx, y)
+            if col is not None:
+                cx += col.width
+
+    def _draw_row(self, canvas: Any, x: float, top: float, cells: Sequence[Paragraph]) -> None:
+        cx = x
+        for col, cell in zip(self.cols, cells, strict=True):
+            cell.draw(canvas, cx + self.padding, top - self.padding)
+            cx += col.width
+
+    def split(self, available: float) -> tuple[Block, Block] | None:
+        room = available - self.space_before - self.header_height
+        taken = 0
+        for h, _ in self.rows:
+            if room < h:
+                break
+            room -= h
+            taken += 1
+        if taken < 1 or taken >= len(self.rows):
+            return None
+        common: dict[str, Any] = {
+            "size": self.size,
+            "header_size": self.header_size,
+            "padding": self.padding,
+            "repeat_header": self.repeat_header,
+            "_header": self.header,
+        }
+        head = Table(
+            self.cols, [], space_before=self.space_before, space_after=0.0,
+            _rows=self.rows[:taken], **common,
+        )  # fmt: skip
+        tail_common = dict(common, _header=self.header if self.repeat_header else [])
+        tail = Table(
+            self.cols, [], space_before=0.0, space_after=self.space_after,
+            _rows=self.rows[taken:], **tail_common,
+        )  # fmt: skip
+        return head, tail
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """Page size and the frame the flowing blocks occupy (all in points)."""
+
+    size: tuple[float, float] = A5
+    left: float = 12 * mm
+    right: float = 12 * mm
+    top: float = 12 * mm
+    bottom: float = 12 * mm
+    reserved_top: float = 0.0  # a band inside the frame for page marks (e.g. a reprint)
+
+    @property
+    def frame_width(self) -> float:
+        return self.size[0] - self.left - self.right
+
+    @property
+    def frame_top(self) -> float:
+        return self.size[1] - self.top - self.reserved_top
+
+    @property
+    def frame_height(self) -> float:
+        return self.frame_top - self.bottom
+
+
+def paginate(blocks: Iterable[Block], page_height: float) -> list[list[Block]]:
+    """Cut a flow of blocks into pages of ``page_height``.
+
+    A block marked ``keep_with_next`` moves to the next page with the block after it
+    (a list heading is never left alone at the bottom of a page). Blocks that cannot be
+    split and are taller than a page are placed anyway, on a page of their own.
+    """
+    pages: list[list[Block]] = [[]]
+    remaining = page_height
+    queue = list(blocks)
+    i = 0
+    while i < len(queue):
+        chain_end = i
+        while chain_end < len(queue) - 1 and queue[chain_end].keep_with_next:
+            chain_end += 1
+        chain = queue[i : chain_end + 1]
+        lead, last = chain[:-1], chain[-1]
+        lead_h = sum(b.height for b in lead)
+        if lead_h + last.height <= remaining + 1e-6:
+            pages[-1].extend(chain)
+            remaining -= lead_h + last.height
+            i = chain_end + 1
+            continue
+        parts = last.split(remaining - lead_h) if lead_h < remaining else None
+        if parts is not None:
+            pages[-1].extend([*lead, parts[0]])
+            pages.append([])
+            remaining = page_height
+            queue[chain_end] = parts[1]
+            i = chain_end
+            continue
+        if pages[-1]:  # start the chain on a fresh page
+            pages.append([])
+            remaining = page_height
+            continue
+        # Alone on an empty page and still too tall: place what we can, page by page.
+        pages[-1].extend(lead)
+        remaining -= lead_h
+        parts = last.split(remaining)
+        if parts is None:
+            pages[-1].append(last)
+            pages.append([])
+            remaining = page_height
+            i = chain_end + 1
+        else:
+            pages[-1].append(parts[0])
+            pages.append([])
+            remaining = page_height
+            queue[chain_end] = parts[1]
+            i = chain_end
+    if not pages[-1] and len(pages) > 1:
+        pages.pop()
+    return pages
+
+
+PageDecorator = Callable[[Any, int, int], None]
+"""Called as ``decorate(canvas, page_number, page_count)`` (1-based) before the blocks."""
+
+
+def draw_pages(
+    canvas: Any,
+    pages: Sequence[Sequence[Block]],
+    geometry: PageGeometry,
+    decorate: PageDecorator | None = None,
+) -> None:
+    """Draw paginated blocks, one ``showPage`` per page."""
+    for number, blocks in enumerate(pages, start=1):
+        canvas.setPageSize(geometry.size)
+        if decorate is not None:
+            decorate(canvas, number, len(pages))
+        top = geometry.frame_top
+        for block in blocks:
+            block.draw(canvas, geometry.left, top)
+            top -= block.height
+        canvas.showPage()
+
+
+# --------------------------------------------------------------------------- slip parts
+
+
+@dataclass(frozen=True)
+class SlipHeader:
+    """The common header of every slip (Thông tư 03/2025/TT-VPCP forms)."""
+
+    agency_name: str  # governing body, printed as given, e.g. "UBND XÃ AN HÒA"
+    number: str  # the "Số: …" value
+    place_name: str
+    date: datetime
+    unit_name: str = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
+    size: float = SMALL_SIZE
+
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+
+def common_header(header: SlipHeader, width: float) -> Block:
+    """Left: governing body, bold unit, "Số: …"; right: nation, underlined motto and
+    "<place>, ngày … tháng … năm …" (italic). The right column is as wide as the
+    nation line needs; the left column wraps within what is left."""
+    size = header.size
+    gap = 3 * mm
+    right_w = min(text_width(NATION, FONT_BOLD, size) + 2, width * 0.62)
+    left_w = width - right_w - gap
+    center = TextStyle(size=size, align="center")
+    center_bold = _replace(center, font=FONT_BOLD)
+    unit = Paragraph(header.unit_name, left_w, center_bold)
+    unit_line = max((line.width for line in unit.lines), default=0.0)
+    left = Stack(
+        [
+            Paragraph(header.agency_name, left_w, center),
+            unit,
+            HRule(left_w, unit_line * 0.4, space=2.5),
+            Paragraph(f"Số: {header.number}", left_w, _replace(center, space_before=1.0)),
+        ]
+    )
+    right = Stack(
+        [
+            Paragraph(NATION, right_w, center_bold),
+            Paragraph(MOTTO, right_w, _replace(center_bold, underline=True)),
+            Spacer(5.0),
+            Paragraph(
+                vn_place_date(header.place_name, header.date),
+                right_w,
+                _replace(center, font=FONT_ITALIC),
+            ),
+        ]
+    )
+    return Columns([(0.0, left), (left_w + gap, right)], space_after=3 * mm)
+
+
+def title_block(
+    title: str,
+    width: float,
+    *,
+    subtitle: Rich | None = None,
+    size: float = TITLE_SIZE,
+    keep_with_next: bool = True,
+) -> Block:
+    """The bold centred title, and an optional italic line under it (e.g. the copy)."""
+    parts: list[Block] = [
+        Paragraph(title, width, TextStyle(font=FONT_BOLD, size=size, align="center"))
+    ]
+    if subtitle is not None:
+        parts.append(
+            Paragraph(
+                subtitle,
+                width,
+                TextStyle(font=FONT_ITALIC, size=BODY_SIZE, align="center", space_before=1.0),
+            )
+        )
+    return Stack(parts, keep_with_next=keep_with_next)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature block: role (bold, upper-case), a note, room to sign, a name."""
+
+    role: str
+    note: str = "(Ký và ghi rõ họ tên)"
+    name: str = ""
+
+
+def signature_row(
+    signatures: Sequence[Signature],
+    width: float,
+    *,
+    sign_space: float = 18 * mm,
+    space_before: float = 4 * mm,
+) -> Block:
+    """Signature blocks side by side in equal columns, kept together on one page."""
+    n = len(signatures)
+    gap = 4 * mm
+    col_w = (width - gap * (n - 1)) / n
+    center = TextStyle(size=BODY_SIZE, align="center")
+    columns: list[tuple[float, Block]] = []
+    for k, sig in enumerate(signatures):
+        parts: list[Block] = [
+            Paragraph(sig.role, col_w, _replace(center, font=FONT_BOLD)),
+            Paragraph(sig.note, col_w, _replace(center, font=FONT_ITALIC, size=SMALL_SIZE)),
+            Spacer(sign_space),
+        ]
+        if sig.name:
+            parts.append(Paragraph(sig.name, col_w, _replace(center, font=FONT_BOLD)))
+        columns.append((k * (col_w + gap), Stack(parts)))
+    return Columns(columns, space_before=space_before)
+
+
+def labelled(
+    label: str,
+    value: Rich,
+    width: float,
+    *,
+    style: TextStyle = BODY,
+    blank: str = "." * 30,
+    keep_with_next: bool = False,
+) -> Paragraph:
+    """ "Label: value" wrapped with a small hanging indent; an empty value prints a
+    dotted line, as on the paper form, so it can be filled in by hand."""
+    spans = _spans(value)
+    if not any(s.text.strip() for s in spans):
+        spans = [Span(blank)]
+    st = _replace(style, indent=max(style.indent, 4 * mm))
+    return Paragraph([Span(f"{label}: "), *spans], width, st, keep_with_next=keep_with_next)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def vn_date(moment: datetime) -> str:
+    """ "ngày 25 tháng 11 năm 2026" in Vietnam time."""
+    m = to_vn(moment)
+    return f"ngày {m.day:02d} tháng {m.month:02d} năm {m.year}"
+
+
+def vn_place_date(place: str, moment: datetime) -> str:
+    """ "An Hòa, ngày 25 tháng 11 năm 2026"."""
+    return f"{place}, {vn_date(moment)}" if place else vn_date(moment).capitalize()
+
+
+def vn_datetime(moment: datetime) -> str:
+    """ "08 giờ 15 phút, ngày 25 tháng 11 năm 2026" in Vietnam time."""
+    m = to_vn(moment)
+    return f"{m.hour:02d} giờ {m.minute:02d} phút, {vn_date(m)}"
+
+
+def vn_short_datetime(moment: datetime) -> str:
+    """ "08:15 25/11/2026" in Vietnam time."""
+    return to_vn(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def vn_money(amount: int) -> str:
+    """8000 -> "8.000 đồng" (Vietnamese groups thousands with dots)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,} đồng".replace(",", ".")
+
+
+def two_digits(n: int) -> str:
+    """Counts on the forms are written with two digits: 1 -> "01"."""
+    return f"{n:02d}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Collapse whitespace and cut at a word boundary, with an ellipsis, to ``limit``."""
+    text = " ".join(nfc(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+__all__ = [
+    "BODY",
+    "BODY_SIZE",
+    "SMALL_SIZE",
+    "TITLE_SIZE",
+    "Barcode128",
+    "Block",
+    "Column",
+    "Columns",
+    "HRule",
+    "Line",
+    "PageGeometry",
+    "Paragraph",
+    "Signature",
+    "SlipHeader",
+    "Spacer",
+    "Span",
+    "Stack",
+    "Table",
+    "TextStyle",
+    "bold",
+    "bold_italic",
+    "common_header",
+    "draw_pages",
+    "italic",
+    "labelled",
+    "nfc",
+    "paginate",
+    "shorten",
+    "signature_row",
+    "text_width",
+    "title_block",
+    "two_digits",
+    "vn_date",
+    "vn_datetime",
+    "vn_money",
+    "vn_place_date",
+    "vn_short_datetime",
+    "wrap",
+]

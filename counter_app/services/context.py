@@ -1,0 +1,41 @@
+"""Opening a counter: its data folder, its database, and the first-time seed."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from counter_app.paths import AppPaths, app_paths
+from counter_app.store.db import close_database, open_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CounterContext:
+    paths: AppPaths
+    db: SqliteDatabase
+
+    def close(self) -> None:
+        close_database()
+
+
+def open_counter(
+    home: str | os.PathLike[str] | None = None, *, seed: bool = True
+) -> CounterContext:
+    """Open (creating if needed) the counter whose data lives in ``home``.
+
+    A new database is seeded with the shipped catalogue and yearly calendars, so a fresh
+    installation can receive dossiers before it ever reaches the network.
+    """
+    paths = app_paths(home).ensure()
+    db = open_database(paths.db)
+    ctx = CounterContext(paths=paths, db=db)
+    if seed:
+        from counter_app.services.seed import seed_if_empty
+
+        seed_if_empty(ctx)
+    return ctx

@@ -1,0 +1,79 @@
+"""Reading dossiers back: one in full, or the list of a day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from counter_app.domain.clock import VN_TZ
+from counter_app.errors import NotFoundError
+from counter_app.services.context import CounterContext
+from counter_app.services.dto import DocumentLine, DossierDetail, DossierSummary, HistoryEntry
+from counter_app.store.models import Dossier, DossierDocument, Procedure, StatusHistory
+
+
+def _summary(row: Dossier, procedure: Procedure) -> DossierSummary:
+    return DossierSummary(
+        code=row.code,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        applicant_name=row.applicant_name,
+        received_at=row.received_at,
+        due_at=row.due_at,
+        status=row.status,
+    )
+
+
+def get_dossier(ctx: CounterContext, code: str) -> DossierDetail:
+    row = (
+        Dossier.select(Dossier, Procedure)
+        .join(Procedure)
+        .where(Dossier.code == code.strip().upper())
+        .first()
+    )
+    if row is None:
+        raise NotFoundError(f"Không tìm thấy hồ sơ có mã '{code.strip()}'.")
+    documents = (
+        DossierDocument.select()
+        .where(DossierDocument.dossier == row.id)
+        .order_by(DossierDocument.position)
+    )
+    history = (
+        StatusHistory.select().where(StatusHistory.dossier == row.id).order_by(StatusHistory.id)
+    )
+    return DossierDetail(
+        summary=_summary(row, row.procedure),
+        procedure_version=row.procedure.version,
+        applicant_kind=row.applicant_kind,
+        id_number=row.id_number,
+        tax_code=row.tax_code,
+        dob=row.dob,
+        sex=row.sex,
+        address=row.address,
+        phone=row.phone,
+        email=row.email,
+        documents=tuple(DocumentLine(d.name, d.kind, d.count) for d in documents),
+        dossier_sets=row.dossier_sets,
+        result_delivery=row.result_delivery,
+        register_book=row.register_book,
+        register_number=row.register_number,
+        clerk_name=row.clerk_name,
+        recorded_at=row.recorded_at,
+        entered_late=bool(row.entered_late),
+        history=tuple(
+            HistoryEntry(h.from_status, h.to_status, h.at, h.actor, h.note) for h in history
+        ),
+    )
+
+
+def received_on(ctx: CounterContext, day: date, *, limit: int = 500) -> list[DossierSummary]:
+    """Dossiers received on ``day`` (Vietnam time), newest first."""
+    start = datetime.combine(day, time(0, 0), tzinfo=VN_TZ)
+    end = start + timedelta(days=1)
+    rows = (
+        Dossier.select(Dossier, Procedure)
+        .join(Procedure)
+        .where((Dossier.received_at >= start) & (Dossier.received_at < end))
+        .order_by(Dossier.received_at.desc(), Dossier.id.desc())
+        .limit(limit)
+    )
+    return [_summary(row, row.procedure) for row in rows]

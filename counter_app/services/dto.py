@@ -1,0 +1,167 @@
+"""Frozen values the services hand to the UI and the CLI (never peewee rows)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from counter_app.domain.clock import iso
+from counter_app.domain.status import status_name
+
+
+@dataclass(frozen=True)
+class InstallationSettings:
+    agency_code: str
+    agency_name: str
+    place_name: str
+    station: int
+    clerk_name: str
+
+    @property
+    def counter_name(self) -> str:
+        return f"Bộ phận Tiếp nhận và Trả kết quả {self.agency_name}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    name: str
+    kind: str
+    count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "count": self.count}
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    code: str
+    version: int
+    name: str
+    field: str
+    time_value: int
+    time_unit: str
+    time_text: str
+    cutoff: str | None
+    documents: tuple[DocumentLine, ...]
+    fees: tuple[tuple[int, str], ...]
+    result: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "field": self.field,
+            "time_value": self.time_value,
+            "time_unit": self.time_unit,
+            "cutoff": self.cutoff,
+            "fees": [{"amount": amount, "description": text} for amount, text in self.fees],
+            "documents": [doc.to_json() for doc in self.documents],
+            "result": self.result,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    from_status: int | None
+    to_status: int
+    at: datetime
+    actor: str
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.from_status,
+            "to": self.to_status,
+            "to_name": status_name(self.to_status),
+            "at": iso(self.at),
+            "actor": self.actor,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class DossierSummary:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    received_at: datetime
+    due_at: datetime
+    status: int
+
+    @property
+    def status_name(self) -> str:
+        return status_name(self.status)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "procedure_code": self.procedure_code,
+            "procedure_name": self.procedure_name,
+            "applicant_name": self.applicant_name,
+            "received_at": iso(self.received_at),
+            "due_at": iso(self.due_at),
+            "status": self.status,
+            "status_name": self.status_name,
+        }
+
+
+@dataclass(frozen=True)
+class DossierDetail:
+    summary: DossierSummary
+    procedure_version: int
+    applicant_kind: str
+    id_number: str
+    tax_code: str
+    dob: date | None
+    sex: str | None
+    address: str
+    phone: str
+    email: str
+    documents: tuple[DocumentLine, ...]
+    dossier_sets: int
+    result_delivery: str
+    register_book: str
+    register_number: int
+    clerk_name: str
+    recorded_at: datetime
+    entered_late: bool
+    history: tuple[HistoryEntry, ...]
+
+    @property
+    def code(self) -> str:
+        return self.summary.code
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.summary.to_json()
+        data.update(
+            {
+                "procedure_version": self.procedure_version,
+                "applicant": {
+                    "kind": self.applicant_kind,
+                    "name": self.summary.applicant_name,
+                    "id_number": self.id_number or None,
+                    "tax_code": self.tax_code or None,
+                    "dob": self.dob.isoformat() if self.dob else None,
+                    "sex": self.sex,
+                    "address": self.address,
+                    "phone": self.phone,
+                    "email": self.email,
+                },
+                "documents": [doc.to_json() for doc in self.documents],
+                "dossier_sets": self.dossier_sets,
+                "result_delivery": self.result_delivery,
+                "register_book": self.register_book,
+                "register_number": self.register_number,
+                "clerk_name": self.clerk_name,
+                "recorded_at": iso(self.recorded_at),
+                "entered_late": self.entered_late,
+                "history": [entry.to_json() for entry in self.history],
+            }
+        )
+        return data

@@ -1,0 +1,100 @@
+"""The receipt and appointment slip (Mẫu 01) of a dossier: build, render, record the print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from counter_app.documents.receipt import ReceiptData, ReceiptDocument, ReceiptFee, write_receipt
+from counter_app.domain.clock import now_vn
+from counter_app.errors import KnownError, NotFoundError
+from counter_app.services import audit
+from counter_app.services.catalogue import spec_of
+from counter_app.services.context import CounterContext
+from counter_app.services.settings import require_settings
+from counter_app.store.models import Dossier, DossierDocument, Printout
+
+FORM_RECEIPT = "mau01"
+
+
+def _delivery_text(delivery: str, counter_name: str) -> str:
+    if delivery == "post":
+        return "Dịch vụ bưu chính công ích (gửi về địa chỉ người nộp)"
+    return counter_name
+
+
+def receipt_data(ctx: CounterContext, code: str, *, reprint: bool) -> ReceiptData:
+    settings = require_settings(ctx)
+    row = Dossier.get_or_none(Dossier.code == code.strip().upper())
+    if row is None:
+        raise NotFoundError(f"Không tìm thấy hồ sơ có mã '{code.strip()}'.")
+    spec = spec_of(row.procedure)
+    documents = (
+        DossierDocument.select()
+        .where(DossierDocument.dossier == row.id)
+        .order_by(DossierDocument.position)
+    )
+    id_label = (
+        f"Số định danh cá nhân: {row.id_number}"
+        if row.applicant_kind == "citizen"
+        else f"Mã số thuế: {row.tax_code}"
+    )
+    return ReceiptData(
+        agency_name=settings.agency_name.upper(),
+        place_name=settings.place_name,
+        receipt_number=f"{row.register_number:04d}/TNHS",
+        dossier_code=row.code,
+        applicant_name=row.applicant_name,
+        applicant_address=row.address,
+        applicant_phone=row.phone,
+        applicant_email=row.email,
+        applicant_id_label=id_label,
+        procedure_code=spec.code,
+        procedure_name=spec.name,
+        documents=tuple(ReceiptDocument(d.name, d.kind, d.count) for d in documents),
+        dossier_sets=row.dossier_sets,
+        processing_time_text=spec.time_text,
+        received_at=row.received_at,
+        due_at=row.due_at,
+        result_delivery=_delivery_text(row.result_delivery, settings.counter_name),
+        fees=tuple(ReceiptFee(f.amount, f.description) for f in spec.fees),
+        register_book=row.register_book,
+        register_number=row.register_number,
+        clerk_name=row.clerk_name,
+        reprint=reprint,
+        printed_at=now_vn() if reprint else None,
+    )
+
+
+def issue_receipt(
+    ctx: CounterContext, code: str, *, out: Path | None = None, actor: str | None = None
+) -> Path:
+    """Render the receipt to PDF (a reprint once one was issued) and record the printout."""
+    row = Dossier.get_or_none(Dossier.code == code.strip().upper())
+    if row is None:
+        raise NotFoundError(f"Không tìm thấy hồ sơ có mã '{code.strip()}'.")
+    earlier = (
+        Printout.select()
+        .where((Printout.dossier == row.id) & (Printout.form == FORM_RECEIPT))
+        .count()
+    )
+    reprint = earlier > 0
+    data = receipt_data(ctx, row.code, reprint=reprint)
+    if out is None:
+        suffix = f"-in-lai-{earlier}" if reprint else ""
+        out = ctx.paths.receipts / f"{row.code}{suffix}.pdf"
+    try:
+        path = write_receipt(data, out)
+    except OSError as err:
+        raise KnownError(f"Không ghi được tệp giấy tiếp nhận {out}: {err.strerror or err}") from err
+    who = actor or require_settings(ctx).clerk_name
+    with ctx.db.atomic():
+        Printout.create(
+            dossier=row.id,
+            form=FORM_RECEIPT,
+            at=now_vn(),
+            actor=who,
+            reprint=reprint,
+            path=str(path),
+        )
+        audit.record(who, "receipt.reprint" if reprint else "receipt.print", row.code)
+    return path

@@ -1,0 +1,69 @@
+"""Numbered schema migrations, tracked in ``PRAGMA user_version``.
+
+Each ``mNNNN_*.py`` module holds ``STATEMENTS``: plain SQL, so a migration never changes
+when the models do. Before an existing database is migrated it is copied aside (SQLite
+backup API); a database newer than this app is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+from peewee import SqliteDatabase
+
+from counter_app.errors import StorageError
+from counter_app.store.migrations import m0001_initial
+
+log = logging.getLogger(__name__)
+
+
+# Listed by hand (not discovered) so a frozen build cannot silently miss one; a test checks
+# that every mNNNN module in this folder is listed, in order.
+MIGRATIONS: list[tuple[int, ModuleType]] = [
+    (1, m0001_initial),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: SqliteDatabase) -> int:
+    return int(db.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
+def _copy_aside(db: SqliteDatabase, path: Path, version: int) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    dest = sqlite3.connect(target)
+    try:
+        db.connection().backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def migrate(db: SqliteDatabase, path: Path) -> int:
+    """Bring ``db`` to SCHEMA_VERSION; returns the version it was at."""
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise StorageError(
+            f"Cơ sở dữ liệu {path.name} thuộc phiên bản mới hơn của phần mềm (lược đồ "
+            f"{current}, phần mềm này hiểu đến {SCHEMA_VERSION}). Hãy cập nhật phần mềm; "
+            "dữ liệu không bị thay đổi."
+        )
+    if current == SCHEMA_VERSION:
+        return current
+    if current > 0:
+        saved = _copy_aside(db, path, current)
+        log.info("database copied aside before migration: %s", saved)
+    for number, module in MIGRATIONS:
+        if number <= current:
+            continue
+        with db.atomic():
+            for statement in module.STATEMENTS:
+                db.execute_sql(statement)
+            db.execute_sql(f"PRAGMA user_version = {number}")
+        log.info("database migrated to schema %d", number)
+    return current

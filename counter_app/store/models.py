@@ -1,0 +1,160 @@
+"""Peewee models over the schema the migrations create (they never create tables)."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from counter_app.store.db import database
+from counter_app.store.fields import DayField, JsonField, MomentField
+
+
+class BaseModel(Model):  # type: ignore[misc]
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Sequence(BaseModel):
+    """Named running counters (daily dossier numbers, register numbers)."""
+
+    name = CharField(primary_key=True)
+    last = IntegerField()
+
+
+class Procedure(BaseModel):
+    """One version of a catalogue procedure; dossiers point at the version they used."""
+
+    id = AutoField()
+    code = CharField()
+    version = IntegerField()
+    name = TextField()
+    name_key = TextField()
+    field = TextField()
+    level = TextField(default="")
+    time_value = IntegerField()
+    time_unit = CharField()
+    cutoff = CharField(null=True)
+    result = TextField(default="")
+    legal_basis = TextField(default="")
+    documents = JsonField()
+    fees = JsonField()
+    source = TextField(default="")
+    is_current = BooleanField(default=True)
+    created_at = MomentField()
+
+
+class CalendarYear(BaseModel):
+    year = IntegerField(primary_key=True)
+    days_off = JsonField()
+    working_days = JsonField()
+    source = TextField(default="")
+    imported_at = MomentField()
+
+
+class Dossier(BaseModel):
+    id = AutoField()
+    code = CharField(unique=True)
+    agency_code = CharField()
+    station = IntegerField()
+    procedure = ForeignKeyField(Procedure, backref="dossiers")
+    applicant_kind = CharField()
+    applicant_name = TextField()
+    applicant_key = TextField()
+    id_number = CharField(default="")
+    tax_code = CharField(default="")
+    dob = DayField(null=True)
+    sex = CharField(null=True)
+    address = TextField(default="")
+    phone = CharField(default="")
+    email = TextField(default="")
+    received_at = MomentField()
+    recorded_at = MomentField()
+    due_at = MomentField()
+    status = IntegerField()
+    result_delivery = CharField()
+    dossier_sets = IntegerField(default=1)
+    register_book = CharField()
+    register_number = IntegerField()
+    clerk_name = TextField()
+    entered_late = BooleanField(default=False)
+    note = TextField(default="")
+
+
+class DossierDocument(BaseModel):
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="documents")
+    position = IntegerField()
+    name = TextField()
+    kind = CharField()
+    count = IntegerField()
+
+
+class StatusHistory(BaseModel):
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="history")
+    from_status = IntegerField(null=True)
+    to_status = IntegerField()
+    at = MomentField()
+    actor = TextField()
+    note = TextField(default="")
+
+
+class Outbox(BaseModel):
+    """Every committed change, in commit order, waiting to be pushed upstream."""
+
+    id = AutoField()
+    item_id = CharField(unique=True)
+    kind = CharField()
+    entity_ref = CharField()
+    payload = JsonField()
+    created_at = MomentField()
+    acked_at = MomentField(null=True)
+    error = TextField(null=True)
+
+
+class AuditLog(BaseModel):
+    """Who did what, referring to dossiers by code only (no names or ID numbers)."""
+
+    id = AutoField()
+    at = MomentField()
+    actor = TextField()
+    action = CharField()
+    object_ref = CharField(default="")
+    detail = JsonField(default=dict)
+
+
+class Printout(BaseModel):
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="printouts")
+    form = CharField()
+    at = MomentField()
+    actor = TextField()
+    reprint = BooleanField()
+    path = TextField(default="")
+
+
+ALL_MODELS = [
+    Setting,
+    Sequence,
+    Procedure,
+    CalendarYear,
+    Dossier,
+    DossierDocument,
+    StatusHistory,
+    Outbox,
+    AuditLog,
+    Printout,
+]
