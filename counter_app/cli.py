@@ -288,14 +288,25 @@ def _station(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--home", help="thư mục dữ liệu (mặc định: COUNTER_APP_HOME hoặc thư mục người dùng)"
-    )
-    common.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    # --home and --json are accepted before or after the command; the subcommand's copy
+    # must not reset what was given before it, hence SUPPRESS there.
+    def options(default_home: Any, default_json: Any) -> argparse.ArgumentParser:
+        p = argparse.ArgumentParser(add_help=False)
+        p.add_argument(
+            "--home",
+            default=default_home,
+            help="thư mục dữ liệu (mặc định: COUNTER_APP_HOME hoặc thư mục người dùng)",
+        )
+        p.add_argument(
+            "--json", action="store_true", default=default_json, help="in kết quả dạng JSON"
+        )
+        return p
+
+    top = options(None, False)
+    common = options(argparse.SUPPRESS, argparse.SUPPRESS)
 
     parser = argparse.ArgumentParser(
-        prog="counter-app", description="Phần mềm Một Cửa tại quầy", parents=[common]
+        prog="counter-app", description="Phần mềm Một Cửa tại quầy", parents=[top]
     )
     parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")

@@ -13,6 +13,7 @@ Coordinates are reportlab's: points, origin bottom-left. A block is laid out top
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -88,6 +89,9 @@ def text_width(text: str, font: str, size: float) -> float:
     return _unit_width(text, font) * size
 
 
+_TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
+
+
 @dataclass(frozen=True)
 class Line:
     """One wrapped line: (text, font) pieces drawn left to right, and its width."""
@@ -117,22 +121,15 @@ def wrap(
     current: list[tuple[str, str]] = []
     for span in _spans(content):
         face = span.font or font
-        text = nfc(span.text)
-        token = ""
-        for ch in text:
-            if ch == "\n" or ch.isspace():
-                if token:
-                    current.append((token, face))
-                    token = ""
+        for token in _TOKENS.findall(nfc(span.text)):
+            if token == "\n" or token[0].isspace():
                 if current:
                     words.append(current)
                     current = []
-                if ch == "\n":
+                if token == "\n":
                     words.append(None)
             else:
-                token += ch
-        if token:
-            current.append((token, face))
+                current.append((token, face))
     if current:
         words.append(current)
 
@@ -226,7 +223,7 @@ class TextStyle:
         return self.leading or self.size * 1.3
 
 
-BODY = TextStyle(space_after=1.5)
+BODY = TextStyle(leading=BODY_SIZE * 1.25, space_after=1.0)
 
 
 class Paragraph(Block):
@@ -263,7 +260,14 @@ class Paragraph(Block):
         lh = st.line_height
         # Baseline sits a descender's depth (~0.25 em) above the bottom of the line box.
         y = top - st.space_before - lh + st.size * 0.25 + (lh - st.size * 1.3) / 2
-        canvas.setFillColorRGB(*st.color)
+        # One text object per paragraph: far fewer operators than a drawString per run.
+        text_obj = canvas.beginText()
+        colored = st.color != (0.0, 0.0, 0.0)
+        if colored:  # scoped by q/Q below: a text object's colour outlives its ET
+            canvas.saveState()
+            text_obj.setFillColorRGB(*st.color)
+        current_face = ""
+        underlines: list[tuple[float, float, float]] = []
         for n, line in enumerate(self.lines):
             indent = st.first_indent if n == 0 else st.indent
             room = self.width - indent
@@ -273,18 +277,25 @@ class Paragraph(Block):
                 lx = x + indent + room - line.width
             else:
                 lx = x + indent
-            cx = lx
+            text_obj.setTextOrigin(lx, y)
             for text, face in line.pieces:
-                canvas.setFont(face, st.size)
-                canvas.drawString(cx, y, text)
-                cx += text_width(text, face, st.size)
+                if face != current_face:
+                    text_obj.setFont(face, st.size, lh)
+                    current_face = face
+                text_obj.textOut(text)
             if st.underline and line.width > 0:
-                canvas.setStrokeColorRGB(*st.color)
-                canvas.setLineWidth(max(0.5, st.size / 18))
-                uy = y - st.size * 0.18
-                canvas.line(lx, uy, lx + line.width, uy)
+                underlines.append((lx, y - st.size * 0.18, line.width))
             y -= lh
-        canvas.setFillColorRGB(0, 0, 0)
+        canvas.drawText(text_obj)
+        if colored:
+            canvas.restoreState()
+        if underlines:
+            canvas.saveState()
+            canvas.setStrokeColorRGB(*st.color)
+            canvas.setLineWidth(max(0.5, st.size / 18))
+            for ux, uy, uw in underlines:
+                canvas.line(ux, uy, ux + uw, uy)
+            canvas.restoreState()
 
     def split(self, available: float) -> tuple[Block, Block] | None:
         st = self.style
@@ -365,15 +376,25 @@ class Barcode128(Block):
     def draw(self, canvas: Any, x: float, top: float) -> None:
         left = x + (self.width - self.bar_width) / 2
         bottom = top - self.space_before - self.height_mm * mm
-        draw_code128(
-            canvas,
-            self.code,
-            left,
-            bottom,
-            module_width_mm=self.module_width_mm,
-            height_mm=self.height_mm,
-            max_width_pt=self.width,
-        )
+        # Drawn once per PDF as a form XObject and placed on every page/copy: the bars
+        # are the bulk of a slip's drawing operators.
+        name = f"code128-{self.module_width_mm}-{self.height_mm}-{self.code}"
+        if not canvas.hasForm(name):
+            canvas.beginForm(name, 0, 0, self.bar_width, self.height_mm * mm)
+            draw_code128(
+                canvas,
+                self.code,
+                0,
+                0,
+                module_width_mm=self.module_width_mm,
+                height_mm=self.height_mm,
+                max_width_pt=self.width,
+            )
+            canvas.endForm()
+        canvas.saveState()
+        canvas.translate(left, bottom)
+        canvas.doForm(name)
+        canvas.restoreState()
 
 
 class Stack(Block):
@@ -431,7 +452,7 @@ class Table(Block):
         *,
         size: float = BODY_SIZE,
         header_size: float = SMALL_SIZE,
-        padding: float = 2.5,
+        padding: float = 2.0,
         repeat_header: bool = True,
         space_before: float = 2.0,
         space_after: float = 3.0,
@@ -452,7 +473,11 @@ class Table(Block):
             built: list[tuple[float, Sequence[Paragraph]]] = []
             for row in rows:
                 cells = [
-                    Paragraph(content, c.width - pad, TextStyle(size=size, align=c.align))
+                    Paragraph(
+                        content,
+                        c.width - pad,
+                        TextStyle(size=size, leading=size * 1.25, align=c.align),
+                    )
                     for c, content in zip(self.cols, row, strict=True)
                 ]
                 built.append((max(p.height for p in cells) + pad, cells))
@@ -634,6 +659,7 @@ class SlipHeader:
     date: datetime
     unit_name: str = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
     size: float = SMALL_SIZE
+    leading: float = SMALL_SIZE * 1.25
 
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -648,7 +674,7 @@ def common_header(header: SlipHeader, width: float) -> Block:
     gap = 3 * mm
     right_w = min(text_width(NATION, FONT_BOLD, size) + 2, width * 0.62)
     left_w = width - right_w - gap
-    center = TextStyle(size=size, align="center")
+    center = TextStyle(size=size, leading=header.leading, align="center")
     center_bold = _replace(center, font=FONT_BOLD)
     unit = Paragraph(header.unit_name, left_w, center_bold)
     unit_line = max((line.width for line in unit.lines), default=0.0)
@@ -664,7 +690,7 @@ def common_header(header: SlipHeader, width: float) -> Block:
         [
             Paragraph(NATION, right_w, center_bold),
             Paragraph(MOTTO, right_w, _replace(center_bold, underline=True)),
-            Spacer(5.0),
+            Spacer(3.0),
             Paragraph(
                 vn_place_date(header.place_name, header.date),
                 right_w,
@@ -672,7 +698,7 @@ def common_header(header: SlipHeader, width: float) -> Block:
             ),
         ]
     )
-    return Columns([(0.0, left), (left_w + gap, right)], space_after=3 * mm)
+    return Columns([(0.0, left), (left_w + gap, right)], space_after=2 * mm)
 
 
 def title_block(
@@ -786,6 +812,26 @@ def two_digits(n: int) -> str:
     return f"{n:02d}"
 
 
+def shorten_to_width(text: str, width: float, font: str, size: float) -> str:
+    """Collapse whitespace and drop trailing words (ending with "…") until the text is
+    no wider than ``width``; a single over-long word is cut between characters."""
+    text = " ".join(nfc(text).split())
+    if text_width(text, font, size) <= width:
+        return text
+    words = text.split(" ")
+    while words:
+        candidate = " ".join(words).rstrip(" ,;:.-") + "…"
+        if text_width(candidate, font, size) <= width:
+            return candidate
+        if len(words) == 1:
+            word = words[0]
+            while word and text_width(word + "…", font, size) > width:
+                word = word[:-1]
+            return word + "…" if word else ""
+        words.pop()
+    return ""
+
+
 def shorten(text: str, limit: int) -> str:
     """Collapse whitespace and cut at a word boundary, with an ellipsis, to ``limit``."""
     text = " ".join(nfc(text).split())
@@ -826,6 +872,7 @@ __all__ = [
     "nfc",
     "paginate",
     "shorten",
+    "shorten_to_width",
     "signature_row",
     "text_width",
     "title_block",

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +37,12 @@ from counter_app.documents.layout import (
     Table,
     TextStyle,
     bold,
-    bold_italic,
     common_header,
     draw_pages,
     italic,
     labelled,
     paginate,
-    shorten,
+    shorten_to_width,
     signature_row,
     text_width,
     title_block,
@@ -57,11 +57,15 @@ TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 COPY_LABELS = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
 REPRINT_MARK = "BẢN IN LẠI"
 KIND_LABELS = {"original": "Bản chính", "copy": "Bản sao"}
-FEE_DESCRIPTION_LIMIT = 70  # characters; the catalogue's fee texts can run to paragraphs
+# The catalogue's fee descriptions can run to paragraphs: the receipt shows what fits on
+# the fee line (at least this many points of it, else up to two lines).
+FEE_MIN_DESCRIPTION_PT = 110.0
 
-_REPRINT_BAND = 9 * mm
-_GEOMETRY = PageGeometry()
-_REPRINT_GEOMETRY = PageGeometry(reserved_top=_REPRINT_BAND)
+_REPRINT_BAND = 7 * mm
+_GEOMETRY = PageGeometry(top=10 * mm, bottom=11 * mm)
+# A reprint's band sits higher (8 mm from the edge is still inside what office lasers
+# print) so that a typical receipt stays one page per copy.
+_REPRINT_GEOMETRY = PageGeometry(top=8 * mm, bottom=11 * mm, reserved_top=_REPRINT_BAND)
 
 
 @dataclass(frozen=True)
@@ -141,14 +145,12 @@ def render_receipt(data: ReceiptData) -> bytes:
     canvas.setKeywords(data.dossier_code)
     canvas.setCreator("Một Cửa Counter")
     for label in COPY_LABELS:
-        title = title_block(TITLE, width, subtitle=bold_italic(f"({label})"))
+        title = title_block(TITLE, width, subtitle=bold(f"({label})"))
         pages = paginate([header, title, *body], geometry.frame_height)
-        draw_pages(
-            canvas,
-            pages,
-            geometry,
-            lambda c, n, k, label=label: _decorate(c, n, k, data, label, printed_at, geometry),
+        decorate = partial(
+            _decorate, data=data, label=label, printed_at=printed_at, geometry=geometry
         )
+        draw_pages(canvas, pages, geometry, decorate)
     canvas.save()
     return buf.getvalue()
 
@@ -180,10 +182,10 @@ def _body_blocks(data: ReceiptData, width: float) -> list[Block]:
         Paragraph(
             [Span("Mã hồ sơ: "), bold(data.dossier_code)],
             width,
-            TextStyle(size=11, align="center", space_before=3),
+            TextStyle(size=11, align="center", space_before=2),
             keep_with_next=True,
         ),
-        Barcode128(data.dossier_code, width, height_mm=12, space_after=2 * mm),
+        Barcode128(data.dossier_code, width, height_mm=10, space_before=1, space_after=1.5 * mm),
         Paragraph(f"Bộ phận Tiếp nhận và Trả kết quả {data.agency_name}", width, numbered),
         labelled("Tiếp nhận hồ sơ của", bold(data.applicant_name), width),
     ]
@@ -193,7 +195,7 @@ def _body_blocks(data: ReceiptData, width: float) -> list[Block]:
     blocks.append(_phone_and_email(data, width))
     procedure: list[str | Span] = [bold(data.procedure_name)]
     if data.procedure_code.strip():
-        procedure.append(f" (mã thủ tục {data.procedure_code})")
+        procedure.append(f" (mã TTHC {data.procedure_code})")
     blocks.append(labelled("Nội dung yêu cầu giải quyết", procedure, width))
     blocks.append(
         Paragraph(
@@ -209,9 +211,7 @@ def _body_blocks(data: ReceiptData, width: float) -> list[Block]:
         blocks.append(Paragraph("(Không có giấy tờ kèm theo)", width, BODY))
     blocks += [
         labelled("2. Số lượng hồ sơ", f"{two_digits(data.dossier_sets)} (bộ)", width),
-        labelled(
-            "3. Thời gian giải quyết hồ sơ theo quy định", data.processing_time_text, width
-        ),
+        labelled("3. Thời gian giải quyết hồ sơ theo quy định", data.processing_time_text, width),
         labelled("4. Thời gian nhận hồ sơ", vn_datetime(data.received_at), width),
         labelled(
             "5. Thời gian trả kết quả giải quyết hồ sơ", bold(vn_datetime(data.due_at)), width
@@ -233,8 +233,8 @@ def _body_blocks(data: ReceiptData, width: float) -> list[Block]:
                 Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=data.clerk_name),
             ],
             width,
-            sign_space=16 * mm,
-            space_before=3 * mm,
+            sign_space=14 * mm,
+            space_before=2 * mm,
         ),
     ]
     return blocks
@@ -275,21 +275,29 @@ def _documents_table(documents: Sequence[ReceiptDocument], width: float) -> Tabl
 def _fees(fees: Sequence[ReceiptFee], width: float) -> list[Block]:
     if not fees:
         return [labelled("Phí, lệ phí", "Không", width)]
+    size = BODY.size
     if len(fees) == 1:
         fee = fees[0]
-        value: list[str | Span] = [bold(vn_money(fee.amount))]
+        amount = vn_money(fee.amount)
+        value: list[str | Span] = [bold(amount)]
         if fee.description.strip():
-            value.append(f" ({shorten(fee.description, FEE_DESCRIPTION_LIMIT)})")
+            used = text_width("Phí, lệ phí:  ()", FONT_REGULAR, size)
+            used += text_width(amount, FONT_BOLD, size)
+            room = width - used
+            if room < FEE_MIN_DESCRIPTION_PT:
+                room += width - 4 * mm  # let it take the (indented) second line
+            described = shorten_to_width(fee.description, room - 2, FONT_REGULAR, size)
+            value.append(f" ({described})")
         return [labelled("Phí, lệ phí", value, width)]
     total = sum(f.amount for f in fees)
-    blocks: list[Block] = [
-        labelled("Phí, lệ phí", [bold(vn_money(total)), Span(", gồm:")], width)
-    ]
+    blocks: list[Block] = [labelled("Phí, lệ phí", [bold(vn_money(total)), Span(", gồm:")], width)]
     item = TextStyle(first_indent=4 * mm, indent=7 * mm, space_after=1)
     for fee in fees:
-        text: list[str | Span] = [Span("- "), Span(vn_money(fee.amount))]
+        amount = vn_money(fee.amount)
+        text: list[str | Span] = [Span(f"- {amount}")]
         if fee.description.strip():
-            text.append(f": {shorten(fee.description, FEE_DESCRIPTION_LIMIT)}")
+            room = width - item.first_indent - text_width(f"- {amount}: ", FONT_REGULAR, size)
+            text.append(f": {shorten_to_width(fee.description, room - 2, FONT_REGULAR, size)}")
         blocks.append(Paragraph(text, width, item))
     return blocks
 
@@ -322,6 +330,7 @@ def _decorate(
     canvas: Any,
     page: int,
     pages: int,
+    *,
     data: ReceiptData,
     label: str,
     printed_at: datetime | None,
@@ -329,7 +338,7 @@ def _decorate(
 ) -> None:
     page_w, _ = geometry.size
     left, right = geometry.left, page_w - geometry.right
-    footer_y = geometry.bottom - 6 * mm
+    footer_y = 6 * mm
     canvas.setFillColorRGB(0.3, 0.3, 0.3)
     canvas.setFont(FONT_REGULAR, 7.5)
     canvas.drawString(left, footer_y, f"Mã hồ sơ: {data.dossier_code}")
@@ -345,7 +354,7 @@ def _draw_reprint_band(canvas: Any, printed_at: datetime, geometry: PageGeometry
     never pass for the original slip."""
     page_w, page_h = geometry.size
     top = page_h - geometry.top
-    height = _REPRINT_BAND - 2.5 * mm
+    height = _REPRINT_BAND - 1.5 * mm
     mark_size, when_size = 11.0, 9.0
     when = f"In lại lúc {vn_short_datetime(printed_at)}"
     gap = 4 * mm

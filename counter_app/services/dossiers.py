@@ -23,7 +23,8 @@ def _summary(row: Dossier, procedure: Procedure) -> DossierSummary:
     )
 
 
-def get_dossier(ctx: CounterContext, code: str) -> DossierDetail:
+def find_row(code: str) -> Dossier:
+    """The dossier row with its procedure version joined, or NotFoundError."""
     row = (
         Dossier.select(Dossier, Procedure)
         .join(Procedure)
@@ -32,17 +33,18 @@ def get_dossier(ctx: CounterContext, code: str) -> DossierDetail:
     )
     if row is None:
         raise NotFoundError(f"Không tìm thấy hồ sơ có mã '{code.strip()}'.")
-    documents = (
-        DossierDocument.select()
-        .where(DossierDocument.dossier == row.id)
-        .order_by(DossierDocument.position)
-    )
-    history = (
-        StatusHistory.select().where(StatusHistory.dossier == row.id).order_by(StatusHistory.id)
-    )
+    return row
+
+
+def detail_of(
+    row: Dossier,
+    procedure: Procedure,
+    documents: tuple[DocumentLine, ...],
+    history: tuple[HistoryEntry, ...],
+) -> DossierDetail:
     return DossierDetail(
-        summary=_summary(row, row.procedure),
-        procedure_version=row.procedure.version,
+        summary=_summary(row, procedure),
+        procedure_version=procedure.version,
         applicant_kind=row.applicant_kind,
         id_number=row.id_number,
         tax_code=row.tax_code,
@@ -51,7 +53,7 @@ def get_dossier(ctx: CounterContext, code: str) -> DossierDetail:
         address=row.address,
         phone=row.phone,
         email=row.email,
-        documents=tuple(DocumentLine(d.name, d.kind, d.count) for d in documents),
+        documents=documents,
         dossier_sets=row.dossier_sets,
         result_delivery=row.result_delivery,
         register_book=row.register_book,
@@ -59,9 +61,25 @@ def get_dossier(ctx: CounterContext, code: str) -> DossierDetail:
         clerk_name=row.clerk_name,
         recorded_at=row.recorded_at,
         entered_late=bool(row.entered_late),
-        history=tuple(
-            HistoryEntry(h.from_status, h.to_status, h.at, h.actor, h.note) for h in history
-        ),
+        history=history,
+    )
+
+
+def get_dossier(ctx: CounterContext, code: str) -> DossierDetail:
+    row = find_row(code)
+    documents = (
+        DossierDocument.select()
+        .where(DossierDocument.dossier == row.id)
+        .order_by(DossierDocument.position)
+    )
+    history = (
+        StatusHistory.select().where(StatusHistory.dossier == row.id).order_by(StatusHistory.id)
+    )
+    return detail_of(
+        row,
+        row.procedure,
+        tuple(DocumentLine(d.name, d.kind, d.count) for d in documents),
+        tuple(HistoryEntry(h.from_status, h.to_status, h.at, h.actor, h.note) for h in history),
     )
 
 

@@ -17,8 +17,8 @@ from counter_app.services import audit
 from counter_app.services.calendars import work_calendar
 from counter_app.services.catalogue import current_row, spec_of
 from counter_app.services.context import CounterContext
-from counter_app.services.dossiers import get_dossier
-from counter_app.services.dto import DocumentLine, DossierDetail
+from counter_app.services.dossiers import detail_of
+from counter_app.services.dto import DocumentLine, DossierDetail, HistoryEntry
 from counter_app.services.settings import require_settings
 from counter_app.store.models import Dossier, DossierDocument, StatusHistory
 from counter_app.store.sequences import next_value
@@ -191,15 +191,23 @@ def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
                 for position, line in enumerate(documents, start=1)
             ]
         ).execute()
-        StatusHistory.create(
-            dossier=dossier,
+        first_step = HistoryEntry(
             from_status=None,
             to_status=int(Status.RECEIVED),
             at=now,
             actor=settings.clerk_name,
-            note="Tiếp nhận tại quầy" if not backdated else "Nhập hồ sơ nhận trên giấy",
+            note="Nhập hồ sơ nhận trên giấy" if backdated else "Tiếp nhận tại quầy",
         )
-        detail = get_dossier(ctx, code)
+        StatusHistory.create(
+            dossier=dossier,
+            from_status=first_step.from_status,
+            to_status=first_step.to_status,
+            at=first_step.at,
+            actor=first_step.actor,
+            note=first_step.note,
+        )
+        # Built from what was just written: re-reading it would double the cost of a save.
+        detail = detail_of(dossier, procedure, documents, (first_step,))
         outbox.enqueue("dossier.received", code, detail.to_json())
         audit.record(
             settings.clerk_name,

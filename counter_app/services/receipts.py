@@ -6,12 +6,13 @@ from pathlib import Path
 
 from counter_app.documents.receipt import ReceiptData, ReceiptDocument, ReceiptFee, write_receipt
 from counter_app.domain.clock import now_vn
-from counter_app.errors import KnownError, NotFoundError
+from counter_app.errors import KnownError
 from counter_app.services import audit
 from counter_app.services.catalogue import spec_of
 from counter_app.services.context import CounterContext
+from counter_app.services.dossiers import find_row
 from counter_app.services.settings import require_settings
-from counter_app.store.models import Dossier, DossierDocument, Printout
+from counter_app.store.models import DossierDocument, Printout
 
 FORM_RECEIPT = "mau01"
 
@@ -24,9 +25,7 @@ def _delivery_text(delivery: str, counter_name: str) -> str:
 
 def receipt_data(ctx: CounterContext, code: str, *, reprint: bool) -> ReceiptData:
     settings = require_settings(ctx)
-    row = Dossier.get_or_none(Dossier.code == code.strip().upper())
-    if row is None:
-        raise NotFoundError(f"Không tìm thấy hồ sơ có mã '{code.strip()}'.")
+    row = find_row(code)
     spec = spec_of(row.procedure)
     documents = (
         DossierDocument.select()
@@ -69,9 +68,7 @@ def issue_receipt(
     ctx: CounterContext, code: str, *, out: Path | None = None, actor: str | None = None
 ) -> Path:
     """Render the receipt to PDF (a reprint once one was issued) and record the printout."""
-    row = Dossier.get_or_none(Dossier.code == code.strip().upper())
-    if row is None:
-        raise NotFoundError(f"Không tìm thấy hồ sơ có mã '{code.strip()}'.")
+    row = find_row(code)
     earlier = (
         Printout.select()
         .where((Printout.dossier == row.id) & (Printout.form == FORM_RECEIPT))

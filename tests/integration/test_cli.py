@@ -1,0 +1,256 @@
+"""The admin CLI as a script would use it: real processes, JSON on stdout, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import AGENCY_CODE
+
+
+class Cli:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "COUNTER_APP_HOME"}
+        env["PYTHONIOENCODING"] = "utf-8"
+        result = subprocess.run(
+            [sys.executable, "-m", "counter_app", "--home", str(self.home), *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            timeout=60,
+        )
+        if ok:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--json").stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    c = Cli(tmp_path / "home")
+    c.run(
+        "init",
+        "--agency-code",
+        AGENCY_CODE,
+        "--agency-name",
+        "UBND xã An Hòa",
+        "--place",
+        "An Hòa",
+        "--station",
+        "2",
+        "--clerk",
+        "Lê Thị Thu",
+    )
+    return c
+
+
+def test_info(cli: Cli) -> None:
+    info = cli.json("info")
+    assert set(info) == {"version", "data_dir", "db_path", "schema_version"}
+    assert Path(info["db_path"]).is_file()
+    assert Path(info["data_dir"]) == cli.home.resolve()
+
+
+def test_home_from_environment(tmp_path: Path) -> None:
+    env = dict(os.environ, COUNTER_APP_HOME=str(tmp_path / "envhome"))
+    out = subprocess.run(
+        [sys.executable, "-m", "counter_app", "info", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(out.stdout)["data_dir"] == str((tmp_path / "envhome").resolve())
+
+
+def test_catalogue_list_shape(cli: Cli) -> None:
+    procedures = cli.json("catalogue", "list")
+    assert len(procedures) >= 20
+    for proc in procedures:
+        assert {
+            "code",
+            "name",
+            "field",
+            "time_value",
+            "time_unit",
+            "cutoff",
+            "fees",
+            "documents",
+        } <= set(proc)
+        assert proc["time_unit"] in {"working_days", "working_hours", "same_day", "calendar_days"}
+        assert proc["cutoff"] is None or len(proc["cutoff"]) == 5
+        assert all(set(d) >= {"name", "kind", "count"} for d in proc["documents"])
+        assert all(d["kind"] in ("original", "copy") for d in proc["documents"])
+        assert all(isinstance(f["amount"], int) for f in proc["fees"])
+
+
+def test_catalogue_import_accepts_what_list_prints(cli: Cli, tmp_path: Path) -> None:
+    procedures = cli.json("catalogue", "list")
+    target = next(p for p in procedures if p["code"] == "1.004873")
+    target["time_value"] = 7
+    target["extra_key"] = "ignored"
+    path = tmp_path / "cat.json"
+    path.write_text(json.dumps(procedures, ensure_ascii=False), encoding="utf-8")
+    summary = cli.json("catalogue", "import", str(path))
+    assert summary == {"created": 0, "new_versions": 1, "unchanged": len(procedures) - 1}
+    after = {p["code"]: p for p in cli.json("catalogue", "list")}
+    assert after["1.004873"]["time_value"] == 7 and after["1.004873"]["version"] == 2
+
+
+def test_calendar_import_replaces_the_year(cli: Cli, tmp_path: Path) -> None:
+    def due(moment: str) -> str:
+        return str(
+            cli.json("due-date", "--procedure", "1.004873", "--received-at", moment)["due_at"]
+        )
+
+    # 3 working days from Mon 7/12/2026: Tue 8, Wed 9, Thu 10.
+    assert due("2026-12-07T09:00:00+07:00") == "2026-12-10T17:00:00+07:00"
+    path = tmp_path / "2026.json"
+    path.write_text(json.dumps({"year": 2026, "days_off": ["2026-12-09"], "working_days": []}))
+    cli.run("calendar", "import", str(path))
+    assert due("2026-12-07T09:00:00+07:00") == "2026-12-11T17:00:00+07:00"
+    # A new import replaces the year: the shipped swapped Saturday 22/8 is gone too.
+    path.write_text(json.dumps({"year": 2026, "days_off": [], "working_days": ["2026-12-12"]}))
+    cli.run("calendar", "import", str(path))
+    assert due("2026-12-09T09:00:00+07:00") == "2026-12-12T17:00:00+07:00"
+    # Friday 21/8 + 1 working day: Saturday 22/8 is no longer a working day -> Mon 24/8.
+    assert cli.json(
+        "due-date", "--procedure", "2.001035", "--received-at", "2026-08-21T09:00:00+07:00"
+    )["due_at"] == ("2026-08-25T17:00:00+07:00")
+
+
+def test_intake_show_and_receipt(cli: Cli, tmp_path: Path) -> None:
+    out = cli.json(
+        "intake",
+        "--procedure",
+        "1.001193",
+        "--name",
+        "Nguyễn Văn Đức",
+        "--id-number",
+        "001090012345",
+        "--dob",
+        "1990-05-01",
+        "--sex",
+        "M",
+        "--address",
+        "Thôn Đông Hòa",
+        "--phone",
+        "0912345678",
+        "--received-at",
+        "2026-11-23T09:30:00+07:00",
+    )
+    assert set(out) >= {"code", "received_at", "due_at", "receipt"}
+    assert out["code"] == f"{AGENCY_CODE}-261123-2001"  # station 2's block
+    assert out["received_at"] == "2026-11-23T09:30:00+07:00"
+    assert out["due_at"] == "2026-11-23T17:00:00+07:00"
+    receipt = Path(out["receipt"])
+    assert receipt.is_file() and receipt.read_bytes().startswith(b"%PDF")
+
+    shown = cli.json("show", out["code"])
+    assert shown["status"] == 2 and shown["status_name"] == "Được tiếp nhận"
+    assert shown["history"][0]["to"] == 2
+    assert shown["applicant"]["name"] == "Nguyễn Văn Đức"
+    assert shown["entered_late"] is True
+
+    copy = tmp_path / "copy.pdf"
+    cli.run("receipt", out["code"], "--out", str(copy))
+    assert copy.read_bytes().startswith(b"%PDF")
+
+
+def test_organisation_intake(cli: Cli) -> None:
+    out = cli.json(
+        "intake",
+        "--procedure",
+        "2.000884",
+        "--name",
+        "Công ty TNHH Hòa Bình",
+        "--tax-code",
+        "0101234567",
+        "--received-at",
+        "2026-11-23T09:30:00+07:00",
+    )
+    assert cli.json("show", out["code"])["applicant"]["tax_code"] == "0101234567"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--id-number", "12345"], "12 chữ số"),
+        (["--id-number", "001090012345", "--dob", "1991-05-01"], "năm sinh"),
+        (["--id-number", "001090012345", "--received-at", "25/11/2026"], "ISO 8601"),
+        (["--id-number", "001090012345", "--phone", "12ab"], "Số điện thoại"),
+        (["--id-number", "001090012345", "--tax-code", "0101234567"], "đúng một"),
+    ],
+)
+def test_bad_intake_exits_nonzero_and_saves_nothing(
+    cli: Cli, args: list[str], fragment: str
+) -> None:
+    result = cli.run(
+        "intake", "--procedure", "1.001193", "--name", "Trần Văn A", *args, "--json", ok=False
+    )
+    assert result.returncode != 0
+    assert fragment in result.stderr
+    assert result.stdout == ""
+    assert not list((cli.home / "receipts").glob("*.pdf"))
+    db = cli.json("info")["db_path"]
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM dossier").fetchone()[0] == 0
+
+
+def test_unknown_dossier_and_procedure(cli: Cli) -> None:
+    result = cli.run("show", f"{AGENCY_CODE}-261125-9999", ok=False)
+    assert result.returncode == 2 and "Không tìm thấy hồ sơ" in result.stderr
+    result = cli.run("due-date", "--procedure", "9.999999", ok=False)
+    assert result.returncode == 2 and "9.999999" in result.stderr
+
+
+def test_intake_before_setup_is_refused(tmp_path: Path) -> None:
+    c = Cli(tmp_path / "fresh")
+    result = c.run(
+        "intake", "--procedure", "1.001193", "--name", "A", "--id-number", "001090012345", ok=False
+    )
+    assert result.returncode == 1 and "chưa được thiết lập" in result.stderr
+
+
+def test_bad_init(tmp_path: Path) -> None:
+    c = Cli(tmp_path / "x")
+    result = c.run(
+        "init",
+        "--agency-code",
+        "H26",
+        "--agency-name",
+        "UBND",
+        "--place",
+        "X",
+        "--station",
+        "12",
+        ok=False,
+    )
+    assert result.returncode == 2
+    assert "Mã đơn vị" in result.stderr and "Số máy" in result.stderr
+
+
+def test_home_option_after_the_command(tmp_path: Path) -> None:
+    target = tmp_path / "after"
+    out = subprocess.run(
+        [sys.executable, "-m", "counter_app", "catalogue", "list", "--json", "--home", str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(json.loads(out.stdout)) >= 20
+    assert (target / "counter.sqlite3").is_file()

@@ -1,0 +1,117 @@
+"""The catalogue: what ships, how clerks find a procedure, and import as new versions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from counter_app.domain.catalogue import PROCEDURE_CODE, parse_catalogue
+from counter_app.errors import ValidationError
+from counter_app.resources import resource_path
+from counter_app.services.catalogue import (
+    export_catalogue,
+    get_procedure,
+    import_catalogue,
+    list_procedures,
+    search_procedures,
+)
+from counter_app.services.context import CounterContext
+from counter_app.store.models import Procedure
+
+
+def test_seed_has_twenty_real_commune_procedures() -> None:
+    seed = json.loads(resource_path("catalogue", "seed.json").read_text("utf-8"))
+    specs = parse_catalogue(seed)
+    assert len(specs) >= 20
+    for spec in specs:
+        assert PROCEDURE_CODE.match(spec.code)
+        assert spec.documents and spec.source
+        assert all(doc.kind in ("original", "copy") and doc.count >= 1 for doc in spec.documents)
+    by_code = {spec.code: spec for spec in specs}
+    assert by_code["1.001193"].name == "Thủ tục đăng ký khai sinh"
+    assert by_code["1.001193"].time_unit == "same_day"
+    assert by_code["1.001193"].cutoff is not None
+    assert by_code["1.001193"].cutoff.strftime("%H:%M") == "15:00"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected_code"),
+    [
+        ("dang ky khai sinh", "1.001193"),
+        ("Đăng ký khai sinh", "1.001193"),
+        ("DANG KY KHAI TU", "1.000656"),
+        ("chung thuc ban sao", "2.000815"),
+        ("ket hon", "1.000894"),
+        ("1.004873", "1.004873"),
+    ],
+)
+def test_search_ignores_marks_and_d(
+    blank_counter: CounterContext, typed: str, expected_code: str
+) -> None:
+    found = search_procedures(blank_counter, typed)
+    assert found, typed
+    assert found[0].code == expected_code
+
+
+def test_search_with_no_match(blank_counter: CounterContext) -> None:
+    assert search_procedures(blank_counter, "xyz khong co") == []
+
+
+def test_export_import_round_trip_changes_nothing(blank_counter: CounterContext) -> None:
+    exported = export_catalogue(blank_counter)
+    summary = import_catalogue(blank_counter, exported, actor="test")
+    assert summary.created == 0 and summary.new_versions == 0
+    assert summary.unchanged == len(exported)
+
+
+def test_changed_procedure_becomes_a_new_version(blank_counter: CounterContext) -> None:
+    exported = export_catalogue(blank_counter)
+    changed = [dict(p) for p in exported if p["code"] == "2.000635"]
+    changed[0]["fees"] = [{"amount": 10000, "description": "Lệ phí mới"}]
+    new = {
+        "code": "1.000948.H38", "name": "Thủ tục thí điểm của tỉnh", "field": "Hộ tịch",
+        "time_value": 4, "time_unit": "working_hours", "cutoff": None, "fees": [],
+        "documents": [{"name": "Tờ khai", "kind": "original", "count": 1}],
+    }
+    summary = import_catalogue(blank_counter, {"procedures": [*changed, new]}, actor="t")
+    assert (summary.created, summary.new_versions) == (1, 1)
+    info = get_procedure(blank_counter, "2.000635")
+    assert info.version == 2 and info.fees == ((10000, "Lệ phí mới"),)
+    assert Procedure.select().where(Procedure.code == "2.000635").count() == 2
+    assert get_procedure(blank_counter, "1.000948.h38").time_text == "04 giờ làm việc"
+
+
+def test_bad_import_is_refused_whole(blank_counter: CounterContext) -> None:
+    before = Procedure.select().count()
+    good = export_catalogue(blank_counter)[0] | {"code": "1.999991"}
+    bad = dict(good, code="1.999992", time_unit="weeks")
+    with pytest.raises(ValidationError) as caught:
+        import_catalogue(blank_counter, [good, bad], actor="t")
+    assert "1.999992" in caught.value.message and "đơn vị thời gian" in caught.value.message
+    assert Procedure.select().count() == before
+
+
+@pytest.mark.parametrize(
+    ("patch", "fragment"),
+    [
+        ({"code": "ABC"}, "mã thủ tục"),
+        ({"documents": [{"name": "X", "kind": "scan", "count": 1}]}, "original"),
+        ({"documents": [{"name": "X", "kind": "copy", "count": 0}]}, "count"),
+        ({"fees": [{"amount": -5, "description": ""}]}, "amount"),
+        ({"cutoff": "3pm"}, "HH:MM"),
+        ({"name": ""}, "name"),
+    ],
+)
+def test_import_errors_name_the_field(
+    blank_counter: CounterContext, patch: dict[str, object], fragment: str
+) -> None:
+    item = export_catalogue(blank_counter)[0] | patch
+    with pytest.raises(ValidationError) as caught:
+        import_catalogue(blank_counter, [item], actor="t")
+    assert fragment in caught.value.message
+
+
+def test_list_is_current_versions_only(blank_counter: CounterContext) -> None:
+    codes = [p.code for p in list_procedures(blank_counter)]
+    assert len(codes) == len(set(codes))
