@@ -41,12 +41,30 @@ def fill(ctx: CounterContext, count: int, seed: int = 7) -> None:
         name, sex, year = names.person(rng)
         proc_id, _ = rng.choice(procedures)
         due = moment + timedelta(days=rng.randint(0, 10))
-        dossiers.append((
-            index, code, AGENCY, station, proc_id, "citizen", name, fold(name),
-            names.cccd(rng, sex, year), names.address(rng), names.phone(rng),
-            iso(moment), iso(moment), iso(due), 10, "counter", 1, f"{moment.year}-M{station}",
-            index, "Cán bộ một cửa",
-        ))
+        dossiers.append(
+            (
+                index,
+                code,
+                AGENCY,
+                station,
+                proc_id,
+                "citizen",
+                name,
+                fold(name),
+                names.cccd(rng, sex, year),
+                names.address(rng),
+                names.phone(rng),
+                iso(moment),
+                iso(moment),
+                iso(due),
+                10,
+                "counter",
+                1,
+                f"{moment.year}-M{station}",
+                index,
+                "Cán bộ một cửa",
+            )
+        )
         documents.append((index, 1, "Tờ khai", "original", 1))
         documents.append((index, 2, "Bản sao giấy tờ tùy thân", "copy", 1))
         history.append((index, None, 2, iso(moment), "Cán bộ một cửa"))
@@ -83,8 +101,10 @@ def raw_commit_baseline(folder: Path, runs: int) -> Sample:
     def commit_one() -> None:
         n = next(counter)
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t (code, name, at) VALUES (?,?,?)",
-                     (f"code-{n}", "Nguyễn Văn Đức", "2026-11-25T08:00:00+07:00"))
+        conn.execute(
+            "INSERT INTO t (code, name, at) VALUES (?,?,?)",
+            (f"code-{n}", "Nguyễn Văn Đức", "2026-11-25T08:00:00+07:00"),
+        )
         conn.execute("COMMIT")
 
     try:
@@ -97,19 +117,30 @@ def run(dossiers: int = 100_000, runs: int = 300) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
         folder = Path(tmp)
         ctx = open_counter(folder / "home")
-        save_settings(ctx, agency_code=AGENCY, agency_name="UBND xã An Hòa",
-                      place_name="An Hòa", station=1, clerk_name="Cán bộ một cửa")
+        save_settings(
+            ctx,
+            agency_code=AGENCY,
+            agency_name="UBND xã An Hòa",
+            place_name="An Hòa",
+            station=1,
+            clerk_name="Cán bộ một cửa",
+        )
         fill(ctx, dossiers)
-        applicant = ApplicantInput(name="Nguyễn Văn Đức", id_number="001090012345",
-                                   dob=datetime(1990, 5, 1).date(), sex=Sex.MALE,
-                                   address="Thôn Đông, xã An Hòa", phone="0912345678")
+        applicant = ApplicantInput(
+            name="Nguyễn Văn Đức",
+            id_number="001090012345",
+            dob=datetime(1990, 5, 1).date(),
+            sex=Sex.MALE,
+            address="Thôn Đông, xã An Hòa",
+            phone="0912345678",
+        )
         request = IntakeRequest("2.000815", applicant)
-        subject = measure(f"intake service on {dossiers:,} dossiers",
-                          lambda: receive(ctx, request), runs=runs)
+        subject = measure(
+            f"intake service on {dossiers:,} dossiers", lambda: receive(ctx, request), runs=runs
+        )
         ctx.close()
         baseline = raw_commit_baseline(folder, runs)
-    return report("Intake (one durable transaction)", subject, baseline,
-                  "intake p50 <= 3 ms")
+    return report("Intake (one durable transaction)", subject, baseline, "intake p50 <= 3 ms")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ import pytest
 # Qt must never need a display in tests; set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from counter_app.services.calendars import reset_cache  # noqa: E402
-from counter_app.services.context import CounterContext, open_counter  # noqa: E402
-from counter_app.services.settings import save_settings  # noqa: E402
+from counter_app.services.calendars import reset_cache
+from counter_app.services.context import CounterContext, open_counter
+from counter_app.services.settings import save_settings
 
 AGENCY_CODE = "000.00.17.H26"
 

@@ -171,7 +171,7 @@ def import_catalogue(ctx: CounterContext, data: Any, *, actor: str) -> ImportSum
     specs = parse_catalogue(data)
     with ctx.db.atomic():
         summary = apply_specs(specs)
-        audit.record(actor, "catalogue.import", **summary.to_json())
+        audit.record(actor, "catalogue.import", "", **summary.to_json())
     return summary
 
 

@@ -43,7 +43,7 @@ def open_database(path: Path) -> SqliteDatabase:
     if not database.is_closed():
         database.close()
     path.parent.mkdir(parents=True, exist_ok=True)
-    database.init(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    database.init(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS // 1000)
     try:
         database.connect(reuse_if_open=True)
         migrate(database, path)

@@ -11,7 +11,7 @@ from peewee import TextField
 from counter_app.domain.clock import iso, parse_iso
 
 
-class MomentField(TextField):  # type: ignore[misc]
+class MomentField(TextField):
     """An aware moment stored as ISO 8601 text with the +07:00 offset.
 
     One fixed offset for every row keeps text order equal to time order, so indexes and
@@ -25,7 +25,7 @@ class MomentField(TextField):  # type: ignore[misc]
         return None if value is None else parse_iso(value)
 
 
-class DayField(TextField):  # type: ignore[misc]
+class DayField(TextField):
     """A calendar date stored as YYYY-MM-DD."""
 
     def db_value(self, value: date | None) -> str | None:
@@ -35,7 +35,7 @@ class DayField(TextField):  # type: ignore[misc]
         return None if value is None else date.fromisoformat(value)
 
 
-class JsonField(TextField):  # type: ignore[misc]
+class JsonField(TextField):
     def db_value(self, value: Any) -> str | None:
         if value is None:
             return None

@@ -16,7 +16,7 @@ from counter_app.store.db import database
 from counter_app.store.fields import DayField, JsonField, MomentField
 
 
-class BaseModel(Model):  # type: ignore[misc]
+class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False

@@ -70,8 +70,13 @@ def test_changed_procedure_becomes_a_new_version(blank_counter: CounterContext) 
     changed = [dict(p) for p in exported if p["code"] == "2.000635"]
     changed[0]["fees"] = [{"amount": 10000, "description": "Lệ phí mới"}]
     new = {
-        "code": "1.000948.H38", "name": "Thủ tục thí điểm của tỉnh", "field": "Hộ tịch",
-        "time_value": 4, "time_unit": "working_hours", "cutoff": None, "fees": [],
+        "code": "1.000948.H38",
+        "name": "Thủ tục thí điểm của tỉnh",
+        "field": "Hộ tịch",
+        "time_value": 4,
+        "time_unit": "working_hours",
+        "cutoff": None,
+        "fees": [],
         "documents": [{"name": "Tờ khai", "kind": "original", "count": 1}],
     }
     summary = import_catalogue(blank_counter, {"procedures": [*changed, new]}, actor="t")

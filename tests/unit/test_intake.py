@@ -89,11 +89,19 @@ def test_two_stations_offline_never_share_a_code(tmp_path) -> None:  # type: ign
     for station in (1, 2):
         reset_cache()
         ctx = open_counter(tmp_path / f"station{station}")
-        save_settings(ctx, agency_code=AGENCY_CODE, agency_name="UBND xã An Hòa",
-                      place_name="An Hòa", station=station, clerk_name="Cán bộ")
+        save_settings(
+            ctx,
+            agency_code=AGENCY_CODE,
+            agency_name="UBND xã An Hòa",
+            place_name="An Hòa",
+            station=station,
+            clerk_name="Cán bộ",
+        )
         for _ in range(5):
             codes.append(
-                receive(ctx, IntakeRequest("2.000815", DUC, received_at=at("2026-11-23T08:00"))).code
+                receive(
+                    ctx, IntakeRequest("2.000815", DUC, received_at=at("2026-11-23T08:00"))
+                ).code
             )
         ctx.close()
     assert len(set(codes)) == 10
@@ -146,7 +154,8 @@ def test_no_documents_ticked_is_refused(counter: CounterContext) -> None:
 
 def test_texts_are_stored_nfc(counter: CounterContext) -> None:
     nfd = ApplicantInput(
-        name=unicodedata.normalize("NFD", "Lê Thị Hoà"), id_number="001190012345",
+        name=unicodedata.normalize("NFD", "Lê Thị Hoà"),
+        id_number="001190012345",
         address=unicodedata.normalize("NFD", "Xóm Đình"),
     )
     docs = (DocumentLine(unicodedata.normalize("NFD", "Tờ khai đăng ký"), "original", 1),)

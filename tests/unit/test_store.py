@@ -24,8 +24,16 @@ def test_pragmas_are_durable(blank_counter) -> None:  # type: ignore[no-untyped-
 def test_new_database_is_at_current_schema_and_seeded(blank_counter) -> None:  # type: ignore[no-untyped-def]
     assert schema_version(blank_counter.db) == SCHEMA_VERSION
     tables = set(blank_counter.db.get_tables())
-    assert {"setting", "procedure", "dossier", "dossier_document", "status_history",
-            "outbox", "audit_log", "calendar_year"} <= tables
+    assert {
+        "setting",
+        "procedure",
+        "dossier",
+        "dossier_document",
+        "status_history",
+        "outbox",
+        "audit_log",
+        "calendar_year",
+    } <= tables
     count = blank_counter.db.execute_sql("SELECT count(*) FROM procedure").fetchone()[0]
     assert count >= 20
 
