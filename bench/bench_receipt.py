@@ -1,7 +1,8 @@
 """The receipt PDF (Mẫu 01, two copies) vs a bare reportlab canvas drawing the same text.
 
-The baseline draws every text line the receipt contains, page for page, with the same
-registered font and no layout work: what remains is the cost of laying the form out
+The baseline draws every text line the receipt contains, page for page, with the same three
+registered faces the form uses (regular, bold, italic: each embedded face costs reportlab
+its subsetting) and no layout work: what remains is the cost of laying the form out
 (wrapping, tables, barcode).
 """
 
@@ -15,7 +16,7 @@ from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen.canvas import Canvas
 
 from bench.stats import measure, report
-from counter_app.documents.fonts import FONT_REGULAR, register_fonts
+from counter_app.documents.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 from counter_app.documents.receipt import ReceiptData, ReceiptDocument, ReceiptFee, render_receipt
 from counter_app.domain.clock import VN_TZ
 
@@ -66,9 +67,10 @@ def bare_page(pages: list[list[str]]) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A5)
     for lines in pages:
-        canvas.setFont(FONT_REGULAR, 10)
         y = A5[1] - 40
-        for line in lines:
+        for index, line in enumerate(lines):
+            face = (FONT_BOLD, FONT_ITALIC)[index] if index < 2 else FONT_REGULAR
+            canvas.setFont(face, 10)
             canvas.drawString(36, y, line)
             y -= 12
         canvas.showPage()
@@ -84,7 +86,7 @@ def run(runs: int = 200) -> dict[str, object]:
         f"render_receipt ({len(pages)} pages, barcode)", lambda: render_receipt(data), runs=runs
     )
     baseline = measure(
-        "bare reportlab canvas, same text and pages", lambda: bare_page(pages), runs=runs
+        "bare reportlab canvas, same text, faces, pages", lambda: bare_page(pages), runs=runs
     )
     return report(
         "Receipt PDF (Mẫu 01, two copies)", subject, baseline, "<= 1.5x baseline and <= 15 ms p50"

@@ -37,8 +37,8 @@ def measure(name: str, func: Callable[[], object], *, runs: int, warmup: int = 3
 def report(title: str, subject: Sample, baseline: Sample, target: str) -> dict[str, object]:
     ratio = subject.p50_ms / baseline.p50_ms if baseline.p50_ms else float("inf")
     print(f"\n== {title}")
-    print(f"   {subject.name:<44} p50 {subject.p50_ms:8.2f} ms   p95 {subject.p95_ms:8.2f} ms")
-    print(f"   {baseline.name:<44} p50 {baseline.p50_ms:8.2f} ms   p95 {baseline.p95_ms:8.2f} ms")
+    print(f"   {subject.name:<48} p50 {subject.p50_ms:8.2f} ms   p95 {subject.p95_ms:8.2f} ms")
+    print(f"   {baseline.name:<48} p50 {baseline.p50_ms:8.2f} ms   p95 {baseline.p95_ms:8.2f} ms")
     print(f"   ratio (p50) {ratio:5.2f}x    target: {target}")
     return {
         "title": title,

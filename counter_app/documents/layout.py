@@ -2,7 +2,8 @@
 reportlab canvas, the common header, titles, signature blocks and Vietnamese formatting.
 
 Why not platypus: a receipt is two identical copies, and platypus wraps every paragraph
-again for each copy (about 20 ms for a receipt on the counter PCs). Here a block is
+again for each copy (a comparable receipt took ~23 ms with platypus against ~11 ms with
+this engine on a 2-core test machine, where the target is 15 ms). Here a block is
 measured once, for a fixed width, at construction; pagination only adds heights, and the
 same measured blocks are drawn for every copy. Text is wrapped by us with the TTF widths,
 so everything is drawn in the bundled font and nothing depends on system fonts.
@@ -82,6 +83,7 @@ def nfc(text: str) -> str:
 @lru_cache(maxsize=16384)
 def _unit_width(text: str, font: str) -> float:
     # Width at 1 pt, cached: the same words recur on every slip.
+    register_fonts()
     return float(pdfmetrics.getFont(font).stringWidth(text, 1.0))
 
 
@@ -89,7 +91,11 @@ def text_width(text: str, font: str, size: float) -> float:
     return _unit_width(text, font) * size
 
 
-_TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
+NBSP = "\u00a0"
+# Tokens: a newline, a run of breakable spaces, or a word; a no-break space (NBSP) joins
+# words ("ngày 25 tháng 11 năm 2026" stays on one line) and is drawn as a plain space.
+_TOKENS = re.compile(r"\n|[^\S\n\u00a0]+|(?:[^\s]|\u00a0)+")
+_SOFT_BREAKS = frozenset("./@-_")
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ def wrap(
                 if token == "\n":
                     words.append(None)
             else:
-                current.append((token, face))
+                current.append((token.replace(NBSP, " "), face))
     if current:
         words.append(current)
 
@@ -162,19 +168,43 @@ def wrap(
             pieces.extend(word)
             line_w += space_w + word_w
             continue
-        if pieces:
-            flush()
         if word_w <= avail() + 0.01:
+            if pieces:
+                flush()
             pieces.extend(word)
             line_w = word_w
             continue
-        for text, face in word:  # too long for any line: break between characters
-            for ch in text:
+        # Longer than a whole line (an e-mail address, a URL): fill the current line and
+        # cut inside the word, after one of "./@-_" when possible, else between characters.
+        if pieces:
+            if avail() - line_w - space_w < avail() * 0.4:
+                flush()
+            else:
+                pieces.append((" ", word[0][1]))
+                line_w += space_w
+        chars = [(ch, face) for text, face in word for ch in text]
+        while chars:
+            room = avail() - line_w
+            used, fit = 0.0, 0
+            for ch, face in chars:
                 ch_w = text_width(ch, face, size)
-                if pieces and line_w + ch_w > avail() + 0.01:
-                    flush()
-                pieces.append((ch, face))
-                line_w += ch_w
+                if used + ch_w > room + 0.01:
+                    break
+                used += ch_w
+                fit += 1
+            if fit == len(chars):
+                pieces.extend(chars)
+                line_w += used
+                break
+            cut = max((k + 1 for k in range(fit) if chars[k][0] in _SOFT_BREAKS), default=fit)
+            if cut < fit // 2:  # a separator too early would waste most of the line
+                cut = fit
+            cut = max(cut, 1 if not pieces else cut)  # always progress on an empty line
+            if cut:
+                pieces.extend(chars[:cut])
+                line_w += sum(text_width(ch, face, size) for ch, face in chars[:cut])
+                chars = chars[cut:]
+            flush()
     if pieces or not lines:
         flush()
     return lines
@@ -411,6 +441,31 @@ class Stack(Block):
             top -= block.height
 
 
+class Flow(Block):
+    """Blocks one under another that may be split between them across pages."""
+
+    def __init__(self, blocks: Sequence[Block], *, keep_with_next: bool = False) -> None:
+        self.blocks = list(blocks)
+        self.height = sum(b.height for b in self.blocks)
+        self.keep_with_next = keep_with_next
+
+    def draw(self, canvas: Any, x: float, top: float) -> None:
+        for block in self.blocks:
+            block.draw(canvas, x, top)
+            top -= block.height
+
+    def split(self, available: float) -> tuple[Block, Block] | None:
+        used = 0.0
+        for n, block in enumerate(self.blocks):
+            if used + block.height > available:
+                if n == 0:
+                    return None
+                head = Flow(self.blocks[:n])
+                return head, Flow(self.blocks[n:], keep_with_next=self.keep_with_next)
+            used += block.height
+        return None
+
+
 class Columns(Block):
     """Blocks side by side at given x offsets, top-aligned; never split."""
 
@@ -453,6 +508,7 @@ class Table(Block):
         size: float = BODY_SIZE,
         header_size: float = SMALL_SIZE,
         padding: float = 2.0,
+        padding_x: float = 3.0,
         repeat_header: bool = True,
         space_before: float = 2.0,
         space_after: float = 3.0,
@@ -461,13 +517,15 @@ class Table(Block):
     ) -> None:
         self.cols = list(columns)
         self.width = sum(c.width for c in self.cols)
-        self.padding, self.repeat_header = padding, repeat_header
+        # padding: above/below the cell text; padding_x: from the column rules.
+        self.padding, self.padding_x = padding, padding_x
+        self.repeat_header = repeat_header
         self.size, self.header_size = size, header_size
         self.space_before, self.space_after = space_before, space_after
-        pad = 2 * padding
+        pad, pad_x = 2 * padding, 2 * padding_x
         if _header is None:
             head_style = TextStyle(font=FONT_BOLD, size=header_size, align="center")
-            _header = [Paragraph(c.title, c.width - pad, head_style) for c in self.cols]
+            _header = [Paragraph(c.title, c.width - pad_x, head_style) for c in self.cols]
         self.header = list(_header)
         if _rows is None:
             built: list[tuple[float, Sequence[Paragraph]]] = []
@@ -475,7 +533,7 @@ class Table(Block):
                 cells = [
                     Paragraph(
                         content,
-                        c.width - pad,
+                        c.width - pad_x,
                         TextStyle(size=size, leading=size * 1.25, align=c.align),
                     )
                     for c, content in zip(self.cols, row, strict=True)
@@ -490,9 +548,10 @@ class Table(Block):
         top -= self.space_before
         y = top
         lines_y = [y]
-        self._draw_row(canvas, x, y, self.header)
-        y -= self.header_height
-        lines_y.append(y)
+        if self.header:
+            self._draw_row(canvas, x, y, self.header)
+            y -= self.header_height
+            lines_y.append(y)
         for h, cells in self.rows:
             self._draw_row(canvas, x, y, cells)
             y -= h
@@ -510,7 +569,7 @@ class Table(Block):
     def _draw_row(self, canvas: Any, x: float, top: float, cells: Sequence[Paragraph]) -> None:
         cx = x
         for col, cell in zip(self.cols, cells, strict=True):
-            cell.draw(canvas, cx + self.padding, top - self.padding)
+            cell.draw(canvas, cx + self.padding_x, top - self.padding)
             cx += col.width
 
     def split(self, available: float) -> tuple[Block, Block] | None:
@@ -527,18 +586,26 @@ class Table(Block):
             "size": self.size,
             "header_size": self.header_size,
             "padding": self.padding,
+            "padding_x": self.padding_x,
             "repeat_header": self.repeat_header,
             "_header": self.header,
         }
         head = Table(
-            self.cols, [], space_before=self.space_before, space_after=0.0,
-            _rows=self.rows[:taken], **common,
-        )  # fmt: skip
-        tail_common = dict(common, _header=self.header if self.repeat_header else [])
+            self.cols,
+            [],
+            space_before=self.space_before,
+            space_after=0.0,
+            _rows=self.rows[:taken],
+            **common,
+        )
         tail = Table(
-            self.cols, [], space_before=0.0, space_after=self.space_after,
-            _rows=self.rows[taken:], **tail_common,
-        )  # fmt: skip
+            self.cols,
+            [],
+            space_before=0.0,
+            space_after=self.space_after,
+            _rows=self.rows[taken:],
+            **dict(common, _header=self.header if self.repeat_header else []),
+        )
         return head, tail
 
 
@@ -666,7 +733,7 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
-def common_header(header: SlipHeader, width: float) -> Block:
+def common_header(header: SlipHeader, width: float, *, space_after: float = 2 * mm) -> Block:
     """Left: governing body, bold unit, "Số: …"; right: nation, underlined motto and
     "<place>, ngày … tháng … năm …" (italic). The right column is as wide as the
     nation line needs; the left column wraps within what is left."""
@@ -692,13 +759,16 @@ def common_header(header: SlipHeader, width: float) -> Block:
             Paragraph(MOTTO, right_w, _replace(center_bold, underline=True)),
             Spacer(3.0),
             Paragraph(
-                vn_place_date(header.place_name, header.date),
+                # Break after "<place>," rather than inside the date.
+                vn_place_date(header.place_name, header.date).replace(
+                    vn_date(header.date), nobreak(vn_date(header.date))
+                ),
                 right_w,
                 _replace(center, font=FONT_ITALIC),
             ),
         ]
     )
-    return Columns([(0.0, left), (left_w + gap, right)], space_after=2 * mm)
+    return Columns([(0.0, left), (left_w + gap, right)], space_after=space_after)
 
 
 def title_block(
@@ -767,7 +837,7 @@ def labelled(
     blank: str = "." * 30,
     keep_with_next: bool = False,
 ) -> Paragraph:
-    """ "Label: value" wrapped with a small hanging indent; an empty value prints a
+    """A "Label: value" line wrapped with a small hanging indent; an empty value prints a
     dotted line, as on the paper form, so it can be filled in by hand."""
     spans = _spans(value)
     if not any(s.text.strip() for s in spans):
@@ -779,25 +849,35 @@ def labelled(
 # --------------------------------------------------------------------------- formatting
 
 
+def nobreak(text: str) -> str:
+    """Keep ``text`` on one line when wrapped (its spaces become no-break spaces)."""
+    return text.replace(" ", NBSP)
+
+
 def vn_date(moment: datetime) -> str:
-    """ "ngày 25 tháng 11 năm 2026" in Vietnam time."""
+    """The date wording, e.g. "ngày 25 tháng 11 năm 2026", in Vietnam time."""
     m = to_vn(moment)
     return f"ngày {m.day:02d} tháng {m.month:02d} năm {m.year}"
 
 
 def vn_place_date(place: str, moment: datetime) -> str:
-    """ "An Hòa, ngày 25 tháng 11 năm 2026"."""
+    """The dateline, e.g. "An Hòa, ngày 25 tháng 11 năm 2026"."""
     return f"{place}, {vn_date(moment)}" if place else vn_date(moment).capitalize()
 
 
-def vn_datetime(moment: datetime) -> str:
-    """ "08 giờ 15 phút, ngày 25 tháng 11 năm 2026" in Vietnam time."""
+def vn_datetime_parts(moment: datetime) -> tuple[str, str]:
+    """("08 giờ 15 phút", "ngày 25 tháng 11 năm 2026") in Vietnam time."""
     m = to_vn(moment)
-    return f"{m.hour:02d} giờ {m.minute:02d} phút, {vn_date(m)}"
+    return f"{m.hour:02d} giờ {m.minute:02d} phút", vn_date(m)
+
+
+def vn_datetime(moment: datetime) -> str:
+    """The form's moment wording, e.g. "08 giờ 15 phút, ngày 25 tháng 11 năm 2026"."""
+    return ", ".join(vn_datetime_parts(moment))
 
 
 def vn_short_datetime(moment: datetime) -> str:
-    """ "08:15 25/11/2026" in Vietnam time."""
+    """A compact moment, e.g. "08:15 25/11/2026", in Vietnam time."""
     return to_vn(moment).strftime("%H:%M %d/%m/%Y")
 
 
@@ -832,17 +912,6 @@ def shorten_to_width(text: str, width: float, font: str, size: float) -> str:
     return ""
 
 
-def shorten(text: str, limit: int) -> str:
-    """Collapse whitespace and cut at a word boundary, with an ellipsis, to ``limit``."""
-    text = " ".join(nfc(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:.-") + "…"
-
-
 __all__ = [
     "BODY",
     "BODY_SIZE",
@@ -852,10 +921,12 @@ __all__ = [
     "Block",
     "Column",
     "Columns",
+    "Flow",
     "HRule",
     "Line",
     "PageGeometry",
     "Paragraph",
+    "Rich",
     "Signature",
     "SlipHeader",
     "Spacer",
@@ -870,8 +941,8 @@ __all__ = [
     "italic",
     "labelled",
     "nfc",
+    "nobreak",
     "paginate",
-    "shorten",
     "shorten_to_width",
     "signature_row",
     "text_width",
@@ -879,6 +950,7 @@ __all__ = [
     "two_digits",
     "vn_date",
     "vn_datetime",
+    "vn_datetime_parts",
     "vn_money",
     "vn_place_date",
     "vn_short_datetime",

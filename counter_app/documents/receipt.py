@@ -12,7 +12,7 @@ import io
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -24,13 +24,16 @@ from reportlab.pdfgen.canvas import Canvas
 from counter_app.documents.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
 from counter_app.documents.layout import (
     BODY,
+    BODY_SIZE,
     SMALL_SIZE,
     Barcode128,
     Block,
     Column,
     Columns,
+    Flow,
     PageGeometry,
     Paragraph,
+    Rich,
     Signature,
     SlipHeader,
     Span,
@@ -41,13 +44,14 @@ from counter_app.documents.layout import (
     draw_pages,
     italic,
     labelled,
+    nobreak,
     paginate,
     shorten_to_width,
     signature_row,
     text_width,
     title_block,
     two_digits,
-    vn_datetime,
+    vn_datetime_parts,
     vn_money,
     vn_short_datetime,
 )
@@ -66,6 +70,29 @@ _GEOMETRY = PageGeometry(top=10 * mm, bottom=11 * mm)
 # A reprint's band sits higher (8 mm from the edge is still inside what office lasers
 # print) so that a typical receipt stays one page per copy.
 _REPRINT_GEOMETRY = PageGeometry(top=8 * mm, bottom=11 * mm, reserved_top=_REPRINT_BAND)
+
+
+@dataclass(frozen=True)
+class _Density:
+    """Vertical spacing of the body: the compact one is tried when the normal one would
+    put part of a copy (typically just the signatures) on a second sheet."""
+
+    body: TextStyle
+    header_gap: float
+    sign_space: float
+    table_padding: float  # above and below the text of each table row
+
+
+_NORMAL = _Density(body=BODY, header_gap=2 * mm, sign_space=12 * mm, table_padding=1.5)
+# Same font sizes and leading (stacked Vietnamese marks need it); less air between items
+# and a slightly shorter signing space.
+_COMPACT = _Density(
+    body=replace(BODY, space_after=0.0), header_gap=1 * mm, sign_space=10 * mm, table_padding=1.0
+)
+
+# More than the compact spacing can ever win back (measured 26–40 pt): beyond it, do not
+# spend a second layout pass on a receipt that needs two pages anyway.
+_COMPACT_MAX_GAIN = 60.0
 
 
 @dataclass(frozen=True)
@@ -116,17 +143,14 @@ def render_receipt(data: ReceiptData) -> bytes:
     """
     register_fonts()
     geometry = _REPRINT_GEOMETRY if data.reprint else _GEOMETRY
-    width = geometry.frame_width
-    body = _body_blocks(data, width)  # measured once, drawn for both copies
-    header = common_header(
-        SlipHeader(
-            agency_name=data.agency_name,
-            number=data.receipt_number,
-            place_name=data.place_name,
-            date=data.received_at,
-        ),
-        width,
-    )
+    copies = _paginate_copies(data, geometry, _NORMAL)
+    overflow = sum(b.height for page in copies[0] for b in page) - geometry.frame_height
+    if len(copies[0]) > 1 and overflow <= _COMPACT_MAX_GAIN:
+        # Rather than push only the signatures onto a second sheet, try tighter spacing;
+        # if even that spills, keep the roomier layout since a second page is needed.
+        compact = _paginate_copies(data, geometry, _COMPACT)
+        if len(compact[0]) == 1:
+            copies = compact
     printed_at = (data.printed_at or now_vn()) if data.reprint else None
 
     buf = io.BytesIO()
@@ -144,15 +168,39 @@ def render_receipt(data: ReceiptData) -> bytes:
     canvas.setSubject("Mẫu 01 - Thông tư 03/2025/TT-VPCP")
     canvas.setKeywords(data.dossier_code)
     canvas.setCreator("Một Cửa Counter")
-    for label in COPY_LABELS:
-        title = title_block(TITLE, width, subtitle=bold(f"({label})"))
-        pages = paginate([header, title, *body], geometry.frame_height)
+    for label, pages in zip(COPY_LABELS, copies, strict=True):
         decorate = partial(
             _decorate, data=data, label=label, printed_at=printed_at, geometry=geometry
         )
         draw_pages(canvas, pages, geometry, decorate)
     canvas.save()
     return buf.getvalue()
+
+
+def _paginate_copies(
+    data: ReceiptData, geometry: PageGeometry, density: _Density
+) -> list[list[list[Block]]]:
+    """The pages of each copy. The blocks are measured once and shared by both copies;
+    only the title line (with the copy label) differs, at the same height."""
+    width = geometry.frame_width
+    header = common_header(
+        SlipHeader(
+            agency_name=data.agency_name,
+            number=data.receipt_number,
+            place_name=data.place_name,
+            date=data.received_at,
+        ),
+        width,
+        space_after=density.header_gap,
+    )
+    body = _body_blocks(data, width, density)
+    return [
+        paginate(
+            [header, title_block(TITLE, width, subtitle=bold(f"({label})")), *body],
+            geometry.frame_height,
+        )
+        for label in COPY_LABELS
+    ]
 
 
 def write_receipt(data: ReceiptData, path: Path) -> Path:
@@ -170,14 +218,24 @@ def write_receipt(data: ReceiptData, path: Path) -> Path:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    if os.name == "posix":  # make the rename itself durable; Windows cannot open a dir
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
     return path
 
 
 # --------------------------------------------------------------------------- body
 
 
-def _body_blocks(data: ReceiptData, width: float) -> list[Block]:
-    numbered = BODY
+def _body_blocks(data: ReceiptData, width: float, density: _Density) -> list[Block]:
+    body = density.body
+
+    def field(label: str, value: Rich) -> Paragraph:
+        return labelled(label, value, width, style=body)
+
     blocks: list[Block] = [
         Paragraph(
             [Span("Mã hồ sơ: "), bold(data.dossier_code)],
@@ -186,46 +244,38 @@ def _body_blocks(data: ReceiptData, width: float) -> list[Block]:
             keep_with_next=True,
         ),
         Barcode128(data.dossier_code, width, height_mm=10, space_before=1, space_after=1.5 * mm),
-        Paragraph(f"Bộ phận Tiếp nhận và Trả kết quả {data.agency_name}", width, numbered),
-        labelled("Tiếp nhận hồ sơ của", bold(data.applicant_name), width),
+        Paragraph(f"Bộ phận Tiếp nhận và Trả kết quả {data.agency_name}", width, body),
+        field("Tiếp nhận hồ sơ của", bold(data.applicant_name)),
     ]
     if data.applicant_id_label.strip():
-        blocks.append(Paragraph(data.applicant_id_label, width, numbered))
-    blocks.append(labelled("Địa chỉ", data.applicant_address, width))
-    blocks.append(_phone_and_email(data, width))
+        blocks.append(Paragraph(data.applicant_id_label, width, body))
+    blocks.append(field("Địa chỉ", data.applicant_address))
+    blocks.append(_phone_and_email(data, width, body))
     procedure: list[str | Span] = [bold(data.procedure_name)]
     if data.procedure_code.strip():
-        procedure.append(f" (mã TTHC {data.procedure_code})")
-    blocks.append(labelled("Nội dung yêu cầu giải quyết", procedure, width))
+        procedure.append(f" ({nobreak(f'mã TTHC {data.procedure_code}')})")
+    blocks.append(field("Nội dung yêu cầu giải quyết", procedure))
     blocks.append(
-        Paragraph(
-            "1. Thành phần hồ sơ nộp gồm:",
-            width,
-            numbered,
-            keep_with_next=bool(data.documents),
-        )
+        Paragraph("1. Thành phần hồ sơ nộp gồm:", width, body, keep_with_next=bool(data.documents))
     )
     if data.documents:
-        blocks.append(_documents_table(data.documents, width))
+        blocks.append(_documents_table(data.documents, width, density.table_padding))
     else:
-        blocks.append(Paragraph("(Không có giấy tờ kèm theo)", width, BODY))
-    blocks += [
-        labelled("2. Số lượng hồ sơ", f"{two_digits(data.dossier_sets)} (bộ)", width),
-        labelled("3. Thời gian giải quyết hồ sơ theo quy định", data.processing_time_text, width),
-        labelled("4. Thời gian nhận hồ sơ", vn_datetime(data.received_at), width),
-        labelled(
-            "5. Thời gian trả kết quả giải quyết hồ sơ", bold(vn_datetime(data.due_at)), width
-        ),
-        labelled("6. Đăng ký nhận kết quả tại", data.result_delivery, width),
-        *_fees(data.fees, width),
+        blocks.append(Paragraph("(Không có giấy tờ kèm theo)", width, body))
+    closing: list[Block] = [
+        field("2. Số lượng hồ sơ", f"{two_digits(data.dossier_sets)} (bộ)"),
+        field("3. Thời gian giải quyết hồ sơ theo quy định", data.processing_time_text),
+        field("4. Thời gian nhận hồ sơ", _when(data.received_at)),
+        field("5. Thời gian trả kết quả giải quyết hồ sơ", bold(_when(data.due_at))),
+        field("6. Đăng ký nhận kết quả tại", data.result_delivery),
+        *_fees(data.fees, width, body),
         Paragraph(
             italic(
                 f"Vào Sổ theo dõi hồ sơ, Quyển số: {data.register_book},"
                 f" Số thứ tự: {data.register_number}."
             ),
             width,
-            TextStyle(space_before=2),
-            keep_with_next=True,  # the register line stays on the signature page
+            replace(body, space_before=2),
         ),
         signature_row(
             [
@@ -233,32 +283,43 @@ def _body_blocks(data: ReceiptData, width: float) -> list[Block]:
                 Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=data.clerk_name),
             ],
             width,
-            sign_space=14 * mm,
+            sign_space=density.sign_space,
             space_before=2 * mm,
         ),
     ]
-    return blocks
+    # Items 2–6, fees and register line stay with the signatures: when a copy needs a
+    # second sheet, the signed page carries the appointment, never the signatures alone.
+    for block in closing[:-1]:
+        block.keep_with_next = True
+    return blocks + closing
 
 
-def _phone_and_email(data: ReceiptData, width: float) -> Block:
+def _when(moment: datetime) -> str:
+    """The moment as the form words it; a line may break only after its comma."""
+    return ", ".join(nobreak(part) for part in vn_datetime_parts(moment))
+
+
+def _phone_and_email(data: ReceiptData, width: float, style: TextStyle) -> Block:
     """Phone and e-mail share a line when both fit (they are short); else one each."""
     split = width * 0.42
-    phone = labelled("Số điện thoại", data.applicant_phone, split, blank="." * 14)
-    email = labelled("Email", data.applicant_email, width - split, blank="." * 20)
+    phone = labelled("Số điện thoại", data.applicant_phone, split, style=style, blank="." * 14)
+    email = labelled("Email", data.applicant_email, width - split, style=style, blank="." * 20)
     if len(phone.lines) == 1 and len(email.lines) == 1:
         return Columns([(0.0, phone), (split, email)])
-    return _Flow(
+    return Flow(
         [
-            labelled("Số điện thoại", data.applicant_phone, width),
-            labelled("Email", data.applicant_email, width),
+            labelled("Số điện thoại", data.applicant_phone, width, style=style),
+            labelled("Email", data.applicant_email, width, style=style),
         ]
     )
 
 
-def _documents_table(documents: Sequence[ReceiptDocument], width: float) -> Table:
-    kind_w = max(text_width("Bản chính", FONT_REGULAR, BODY.size) + 8, 20 * mm)
-    count_w = max(text_width("Số lượng", FONT_BOLD, SMALL_SIZE) + 8, 16 * mm)
-    number_w = 8 * mm
+def _documents_table(documents: Sequence[ReceiptDocument], width: float, padding: float) -> Table:
+    # Narrow fixed columns so the document names get as much of the line as possible.
+    pad_x = 3.0
+    kind_w = text_width("Bản chính", FONT_REGULAR, BODY_SIZE) + 2 * pad_x + 2
+    count_w = text_width("Số lượng", FONT_BOLD, SMALL_SIZE) + 2 * pad_x + 2
+    number_w = text_width("99", FONT_REGULAR, BODY_SIZE) + 2 * pad_x + 4
     columns = [
         Column("TT", number_w, "center"),
         Column("Tên giấy tờ", width - number_w - kind_w - count_w),
@@ -269,13 +330,13 @@ def _documents_table(documents: Sequence[ReceiptDocument], width: float) -> Tabl
         [str(n), doc.name, KIND_LABELS.get(doc.kind, doc.kind), two_digits(doc.count)]
         for n, doc in enumerate(documents, start=1)
     ]
-    return Table(columns, rows, space_after=2.0)
+    return Table(columns, rows, padding=padding, padding_x=pad_x, space_after=2.0)
 
 
-def _fees(fees: Sequence[ReceiptFee], width: float) -> list[Block]:
+def _fees(fees: Sequence[ReceiptFee], width: float, style: TextStyle) -> list[Block]:
     if not fees:
-        return [labelled("Phí, lệ phí", "Không", width)]
-    size = BODY.size
+        return [labelled("Phí, lệ phí", "Không", width, style=style)]
+    size = style.size
     if len(fees) == 1:
         fee = fees[0]
         amount = vn_money(fee.amount)
@@ -288,10 +349,12 @@ def _fees(fees: Sequence[ReceiptFee], width: float) -> list[Block]:
                 room += width - 4 * mm  # let it take the (indented) second line
             described = shorten_to_width(fee.description, room - 2, FONT_REGULAR, size)
             value.append(f" ({described})")
-        return [labelled("Phí, lệ phí", value, width)]
+        return [labelled("Phí, lệ phí", value, width, style=style)]
     total = sum(f.amount for f in fees)
-    blocks: list[Block] = [labelled("Phí, lệ phí", [bold(vn_money(total)), Span(", gồm:")], width)]
-    item = TextStyle(first_indent=4 * mm, indent=7 * mm, space_after=1)
+    blocks: list[Block] = [
+        labelled("Phí, lệ phí", [bold(vn_money(total)), Span(", gồm:")], width, style=style)
+    ]
+    item = replace(style, first_indent=4 * mm, indent=7 * mm)
     for fee in fees:
         amount = vn_money(fee.amount)
         text: list[str | Span] = [Span(f"- {amount}")]
@@ -300,27 +363,6 @@ def _fees(fees: Sequence[ReceiptFee], width: float) -> list[Block]:
             text.append(f": {shorten_to_width(fee.description, room - 2, FONT_REGULAR, size)}")
         blocks.append(Paragraph(text, width, item))
     return blocks
-
-
-class _Flow(Block):
-    """Consecutive paragraphs treated as one block that may split between them."""
-
-    def __init__(self, blocks: Sequence[Block]) -> None:
-        self.blocks = list(blocks)
-        self.height = sum(b.height for b in self.blocks)
-
-    def draw(self, canvas: Any, x: float, top: float) -> None:
-        for block in self.blocks:
-            block.draw(canvas, x, top)
-            top -= block.height
-
-    def split(self, available: float) -> tuple[Block, Block] | None:
-        used = 0.0
-        for n, block in enumerate(self.blocks):
-            if used + block.height > available:
-                return (_Flow(self.blocks[:n]), _Flow(self.blocks[n:])) if n else None
-            used += block.height
-        return None
 
 
 # --------------------------------------------------------------------------- page marks

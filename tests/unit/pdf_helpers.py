@@ -48,6 +48,29 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
         doc.close()
 
 
+def text_extents(pdf: bytes) -> list[tuple[float, float, float, float]]:
+    """Per page, the box (left, bottom, right, top) in points holding all its text."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        extents = []
+        for page in doc:
+            textpage = page.get_textpage()
+            rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+            extents.append(
+                (
+                    min(r[0] for r in rects),
+                    min(r[1] for r in rects),
+                    max(r[2] for r in rects),
+                    max(r[3] for r in rects),
+                )
+            )
+            textpage.close()
+            page.close()
+        return extents
+    finally:
+        doc.close()
+
+
 def render_pages(pdf: bytes, dpi: int) -> list[Image.Image]:
     """Each page as a greyscale image at ``dpi``."""
     doc = pdfium.PdfDocument(pdf)

@@ -36,6 +36,7 @@ from tests.unit.pdf_helpers import (
     page_sizes,
     page_texts,
     render_pages,
+    text_extents,
 )
 
 CODE = "000.00.17.H26-261125-1001"
@@ -248,11 +249,16 @@ def test_twelve_long_documents_flow_onto_more_pages_and_stay_complete(long_pdf: 
             assert normalize(doc.name) in copy_text
         for page_no, i in enumerate(copy, start=1):
             assert f"Trang {page_no}/{len(copy)}" in texts[i]
-        # The signatures close each copy, on its last page.
+        # The signatures close each copy, on its last page, with the register line.
         assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in texts[copy[-1]]
+        assert "Vào Sổ theo dõi hồ sơ" in texts[copy[-1]]
+        # The list heading is never stranded at the bottom of a page without its table.
+        heading = next(texts[i] for i in copy if "1. Thành phần hồ sơ nộp gồm:" in texts[i])
+        assert "TT Tên giấy tờ Hình thức Số lượng 1 " in heading
     images = render_pages(long_pdf, 200)
     for copy in (first, second):
         assert decode_code128(images[copy[0]]) == [CODE]
+    assert_text_inside_margins(long_pdf)
 
 
 def test_reprint_marks_every_page_and_original_none() -> None:
@@ -277,6 +283,40 @@ def test_typical_reprint_still_fits_one_page_per_copy() -> None:
     assert len(texts) == 2
 
 
+@pytest.mark.parametrize("count", range(1, 13))
+def test_any_number_of_documents_keeps_the_signed_page_meaningful(count: int) -> None:
+    pdf = render_receipt(make_receipt(documents=LONG_DOCUMENTS[:count]))
+    texts = page_texts(pdf)
+    first, second = copy_pages(texts)
+    assert len(first) == len(second)
+    for copy in (first, second):
+        assert f"Mã hồ sơ: {CODE}" in texts[copy[0]]
+        last = texts[copy[-1]]
+        # The appointment and the register line are on the page that gets signed.
+        for wording in ("5. Thời gian trả kết quả giải quyết hồ sơ", "Vào Sổ theo dõi hồ sơ"):
+            assert wording in last
+        assert "NGƯỜI NỘP HỒ SƠ" in last and "NGƯỜI TIẾP NHẬN HỒ SƠ" in last
+    # Two documents of these lengths (1–2 lines each) still make a single-sheet copy.
+    if count <= 2:
+        assert len(first) == 1
+
+
+def test_realistic_three_document_reprint_fits_one_sheet_per_copy() -> None:
+    documents = (
+        ReceiptDocument("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân theo mẫu", "original", 1),
+        ReceiptDocument("Bản sao Giấy chứng nhận kết hôn đã được chứng thực", "copy", 1),
+        ReceiptDocument("Xuất trình giấy tờ tùy thân", "original", 1),
+    )
+    data = make_receipt(
+        documents=documents,
+        procedure_name="Thủ tục cấp Giấy xác nhận tình trạng hôn nhân",
+        reprint=True,
+    )
+    pdf = render_receipt(data)
+    assert len(page_texts(pdf)) == 2
+    assert_text_inside_margins(pdf)
+
+
 def test_long_names_and_unbroken_words_stay_on_the_page() -> None:
     data = make_receipt(
         agency_name="UBND PHƯỜNG NGUYỄN TRUNG TRỰC, THÀNH PHỐ RẠCH GIÁ",
@@ -289,18 +329,16 @@ def test_long_names_and_unbroken_words_stay_on_the_page() -> None:
     texts = page_texts(pdf)
     assert "nguyen.thi.hong.nhung" in texts[0]
     assert "khu vực biên giới" in texts[0]
-    # Nothing is drawn outside the page: pdfium reports no text beyond the margins.
-    import pypdfium2 as pdfium
+    assert_text_inside_margins(pdf)
 
-    doc = pdfium.PdfDocument(pdf)
-    for page in doc:
-        width, height = page.get_size()
-        textpage = page.get_textpage()
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            assert left >= 5 * mm and right <= width - 5 * mm
-            assert bottom >= 4 * mm and top <= height - 4 * mm
-    doc.close()
+
+def assert_text_inside_margins(pdf: bytes) -> None:
+    """No text runs off the sheet or into the printer's unprintable edge (~5 mm)."""
+    for (left, bottom, right, top), (width, height) in zip(
+        text_extents(pdf), page_sizes(pdf), strict=True
+    ):
+        assert left >= 5 * mm and right <= width - 5 * mm
+        assert bottom >= 4 * mm and top <= height - 4 * mm
 
 
 # --------------------------------------------------------------------------- fonts, file

@@ -1,0 +1,22 @@
+"""Run every benchmark: ``python -m bench`` (add ``--quick`` for fewer runs)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from bench import bench_intake, bench_receipt, bench_startup
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    results = [
+        bench_intake.run(dossiers=20_000 if quick else 100_000, runs=100 if quick else 300),
+        bench_receipt.run(runs=50 if quick else 200),
+        bench_startup.run(runs=3 if quick else 10),
+    ]
+    print("\n" + json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
