@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app import __version__
 from counter_app.errors import KnownError, NotFoundError, ValidationError
 
+if TYPE_CHECKING:
+    from counter_app.services.context import CounterContext
+    from counter_app.services.dto import DocumentLine
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
+# The dossier IS saved but its receipt could not be written: do not intake it again.
+EXIT_SAVED_NO_RECEIPT = 3
 
 
 class CliError(KnownError):
@@ -47,26 +54,40 @@ def _read_json_file(path: str) -> Any:
 
 
 def _parse_moment(text: str, option: str) -> datetime:
+    """ISO 8601 with a time of day (a bare date would print as "00 giờ 00 phút")."""
     from counter_app.domain.clock import parse_iso
 
+    bad = CliError(
+        f"{option}: '{text}' không đúng định dạng ISO 8601 có giờ "
+        "(ví dụ 2026-11-25T08:30:00+07:00)."
+    )
+    if not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?", text.strip()
+    ):
+        raise bad
     try:
-        return parse_iso(text)
-    except ValueError:
-        raise CliError(
-            f"{option}: '{text}' không đúng định dạng ISO 8601 (ví dụ 2026-11-25T08:30:00+07:00)."
-        ) from None
+        moment = parse_iso(text)
+    except (ValueError, OverflowError):
+        raise bad from None
+    if not 2000 <= moment.year <= 2100:
+        raise CliError(f"{option}: năm {moment.year} nằm ngoài khoảng 2000–2100.")
+    return moment
 
 
 def _parse_day(text: str, option: str) -> date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError(text)
         return date.fromisoformat(text.strip())
     except ValueError:
         raise CliError(f"{option}: '{text}' không đúng định dạng YYYY-MM-DD.") from None
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace) -> CounterContext:
     from counter_app.services.context import open_counter
 
+    if args.home is not None and not args.home.strip():
+        raise CliError("--home: thư mục dữ liệu không được để trống.")
     return open_counter(args.home)
 
 
@@ -185,19 +206,23 @@ def cmd_due_date(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _documents_arg(text: str | None, ctx: Any, procedure: str) -> Any:
+def _documents_arg(
+    text: str | None, ctx: CounterContext, procedure: str
+) -> tuple[DocumentLine, ...] | None:
     if text is None:
         return None
     from counter_app.services.catalogue import get_procedure
 
     listed = get_procedure(ctx, procedure).documents
-    chosen = []
+    picked: list[int] = []
     for part in text.split(","):
         part = part.strip()
         if not part.isdigit() or not 1 <= int(part) <= len(listed):
             raise CliError(f"--documents: '{part}' không phải số thứ tự giấy tờ 1–{len(listed)}.")
-        chosen.append(listed[int(part) - 1])
-    return tuple(chosen)
+        if int(part) in picked:
+            raise CliError(f"--documents: giấy tờ số {part} được kê hai lần.")
+        picked.append(int(part))
+    return tuple(listed[n - 1] for n in picked)
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
@@ -232,15 +257,24 @@ def cmd_intake(args: argparse.Namespace) -> int:
         note=args.note or "",
     )
     detail = receive(ctx, request)
-    receipt = issue_receipt(ctx, detail.code)
+    saved = {
+        "code": detail.code,
+        "received_at": iso(detail.summary.received_at),
+        "due_at": iso(detail.summary.due_at),
+    }
+    try:
+        receipt = issue_receipt(ctx, detail.code)
+    except KnownError as err:
+        # Saved already: say so loudly, or a retry would receive the dossier twice.
+        _emit(args, {**saved, "receipt": None}, f"Đã tiếp nhận hồ sơ {detail.code}.")
+        _report(
+            f"Hồ sơ {detail.code} ĐÃ ĐƯỢC LƯU nhưng chưa in được giấy tiếp nhận: "
+            f"{err.message} In lại bằng: counter-app receipt {detail.code}"
+        )
+        return EXIT_SAVED_NO_RECEIPT
     _emit(
         args,
-        {
-            "code": detail.code,
-            "received_at": iso(detail.summary.received_at),
-            "due_at": iso(detail.summary.due_at),
-            "receipt": str(receipt),
-        },
+        {**saved, "receipt": str(receipt)},
         f"Đã tiếp nhận hồ sơ {detail.code}; hẹn trả {iso(detail.summary.due_at)}.\n"
         f"Giấy tiếp nhận: {receipt}",
     )
@@ -275,7 +309,8 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from ui.app import run_gui
 
-    return run_gui(home=args.home)
+    code: int = run_gui(home=args.home)
+    return code
 
 
 # --- parser -------------------------------------------------------------------------------
@@ -383,6 +418,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
     try:
         return func(args)
+    except BrokenPipeError:
+        # `counter-app show … | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        return EXIT_OK
     except ValidationError as err:
         for message in err.fields.values():
             _report(message)

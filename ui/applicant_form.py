@@ -38,7 +38,7 @@ from counter_app.domain.identity import (
     validate_tax_code,
 )
 from counter_app.errors import ValidationError
-from ui.widgets import ErrorLabel
+from ui.widgets import ErrorLabel, single_tab_stop
 
 DOB_MASK = "99/99/9999;_"
 DOB_FORMAT_ERROR = "Ngày sinh không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/03/1990."
@@ -69,10 +69,11 @@ class ApplicantForm(QWidget):
         super().__init__(parent)
         self.citizen = QRadioButton("Công dân")
         self.organisation = QRadioButton("Tổ chức")
-        self.citizen.setChecked(True)
         self.kind_group = QButtonGroup(self)
         self.kind_group.addButton(self.citizen)
         self.kind_group.addButton(self.organisation)
+        self.citizen.setChecked(True)
+        single_tab_stop(self.kind_group)
 
         self.name = QLineEdit()
         self.id_number = QLineEdit()
@@ -81,9 +82,7 @@ class ApplicantForm(QWidget):
         self.dob.setInputMask(DOB_MASK)
         self.dob.setMaximumWidth(self.fontMetrics().horizontalAdvance("00/00/00000") + 24)
         self.sex = QComboBox()
-        self.sex.addItem("—", None)
-        self.sex.addItem("Nam", Sex.MALE)
-        self.sex.addItem("Nữ", Sex.FEMALE)
+        self.sex.addItems(["—", "Nam", "Nữ"])
         self.address = QLineEdit()
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("ví dụ 0912345678")
@@ -116,9 +115,7 @@ class ApplicantForm(QWidget):
         grid.addWidget(self.sex, 5, 3, Qt.AlignmentFlag.AlignLeft)
         self._row(grid, 7, QLabel("Địa chỉ"), self.address, "address", span=3)
         self._row(grid, 9, QLabel("Số điện thoại"), self.phone, "phone")
-        grid.addWidget(QLabel("Email"), 9, 2)
-        grid.addWidget(self.email, 9, 3)
-        grid.addWidget(self.errors["email"], 10, 3)
+        self._row(grid, 11, QLabel("Email"), self.email, "email", span=3)
 
         self._touched: set[QWidget] = set()
         self._checks: dict[QWidget, Callable[[], None]] = {
@@ -141,7 +138,8 @@ class ApplicantForm(QWidget):
     ) -> None:
         grid.addWidget(label, row, 0)
         grid.addWidget(field, row, 1, 1, span)
-        grid.addWidget(self.errors[key], row + 1, 1, 1, span)
+        # The message may use the whole width even when the field does not.
+        grid.addWidget(self.errors[key], row + 1, 1, 1, 3)
 
     # --- reading and resetting ----------------------------------------------------------------
 
@@ -150,8 +148,8 @@ class ApplicantForm(QWidget):
         return ApplicantKind.CITIZEN if self.citizen.isChecked() else ApplicantKind.ORGANISATION
 
     def sex_value(self) -> Sex | None:
-        value = self.sex.currentData()
-        return value if isinstance(value, Sex) else None
+        # By position: Qt hands user data back as a plain str, not as the enum.
+        return {1: Sex.MALE, 2: Sex.FEMALE}.get(self.sex.currentIndex())
 
     def to_input(self) -> ApplicantInput:
         """What the clerk typed; raises ValidationError only for an unreadable date."""
@@ -227,8 +225,10 @@ class ApplicantForm(QWidget):
 
     def check_name(self) -> None:
         if self.name in self._touched:
-            self._run("name", lambda: clean_text("name", self.name.text(), required=True,
-                                                 max_len=MAX_NAME))
+            self._run(
+                "name",
+                lambda: clean_text("name", self.name.text(), required=True, max_len=MAX_NAME),
+            )
 
     def check_id(self) -> None:
         text = self.id_number.text()
@@ -244,13 +244,16 @@ class ApplicantForm(QWidget):
         self._run("id_number", lambda: validate_cccd(text, dob=dob, sex=self.sex_value()))
 
     def check_dob(self) -> None:
-        if self._run("dob", lambda: validate_dob(parse_dob(self.dob.text()),
-                                                 today=now_vn().date())):
+        if self._run(
+            "dob", lambda: validate_dob(parse_dob(self.dob.text()), today=now_vn().date())
+        ):
             self._recheck_id()
 
     def check_address(self) -> None:
-        self._run("address", lambda: clean_text("address", self.address.text(), required=False,
-                                                max_len=MAX_ADDRESS))
+        self._run(
+            "address",
+            lambda: clean_text("address", self.address.text(), required=False, max_len=MAX_ADDRESS),
+        )
 
     def check_phone(self) -> None:
         self._run("phone", lambda: validate_phone(self.phone.text()))

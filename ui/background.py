@@ -24,7 +24,14 @@ OnError = Callable[[BaseException], None]
 class _Relay(QObject):
     """Lives on the GUI thread; emitting from a worker queues delivery there."""
 
-    finished = Signal(int, bool, object)
+    # (task id, _Outcome): one Python object, so no value is converted on the way.
+    finished = Signal(int, object)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ok: bool
+    value: object
 
 
 @dataclass(frozen=True)
@@ -86,22 +93,22 @@ class BackgroundRunner(QObject):
                     cleanup()
                 except Exception:
                     log.exception("worker clean-up failed")
-            relay.finished.emit(task_id, ok, outcome)
+            relay.finished.emit(task_id, _Outcome(ok, outcome))
 
         self._pool.start(work)
         return task_id
 
-    @Slot(int, bool, object)
-    def _deliver(self, task_id: int, ok: bool, outcome: object) -> None:
+    @Slot(int, object)
+    def _deliver(self, task_id: int, outcome: _Outcome) -> None:
         pending = self._pending.pop(task_id, None)
         try:
             if pending is None:
                 return
-            if ok:
-                pending.on_done(outcome)
+            if outcome.ok:
+                pending.on_done(outcome.value)
             else:
-                assert isinstance(outcome, BaseException)
-                pending.on_error(outcome)
+                assert isinstance(outcome.value, BaseException)
+                pending.on_error(outcome.value)
         finally:
             if not self._pending:
                 self.idle.emit()

@@ -11,6 +11,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -50,11 +52,18 @@ class DocumentsTable(QWidget):
         self.table.installEventFilter(self)
         self.table.itemChanged.connect(self._on_item_changed)
         self.error = ErrorLabel()
+        empty = QLabel("Chọn thủ tục để hiện danh sách giấy tờ phải nộp.")
+        empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        empty.setWordWrap(True)
+        empty.setStyleSheet("color: #5f6368; border: 1px dashed #b0b0b0; border-radius: 4px;")
+        self._pages = QStackedWidget()
+        self._pages.addWidget(empty)
+        self._pages.addWidget(self.table)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.table)
+        layout.addWidget(self._pages, 1)
         layout.addWidget(self.error)
         self.setFocusProxy(self.table)
 
@@ -77,12 +86,15 @@ class DocumentsTable(QWidget):
             count.setData(Qt.ItemDataRole.EditRole, line.count)
             count.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             count.setFlags(
-                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+                Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsEditable
             )
             self.table.setItem(row, COL_NAME, name)
             self.table.setItem(row, COL_KIND, kind)
             self.table.setItem(row, COL_COUNT, count)
         self.table.blockSignals(False)
+        self._pages.setCurrentIndex(1 if lines else 0)
         if lines:
             self.table.setCurrentCell(0, COL_NAME)
         self.error.set_error(None)

@@ -54,20 +54,10 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
 def install_excepthook() -> None:
     """Errors escaping a slot get logged and shown instead of printed to a hidden console."""
 
-    def hook(
-        kind: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
-        if issubclass(kind, KeyboardInterrupt):
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt) or QApplication.instance() is None:
             sys.__excepthook__(kind, exc, tb)
             return
-        log.critical("uncaught exception", exc_info=(kind, exc, tb))
-        if QApplication.instance() is not None:
-            parent = QApplication.activeWindow()
-            if isinstance(exc, KnownError):
-                show_known(parent, exc)
-            else:
-                box = _box(parent, QMessageBox.Icon.Critical, UNEXPECTED_TITLE, UNEXPECTED_TEXT)
-                box.setDetailedText("".join(traceback.format_exception(kind, exc, tb)))
-                box.open()
+        show_error(QApplication.activeWindow(), exc.with_traceback(tb))
 
     sys.excepthook = hook

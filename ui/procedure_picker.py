@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +29,8 @@ from ui.widgets import ErrorLabel
 # Filtering waits for a pause in typing so a large catalogue never stalls keystrokes;
 # Enter and the arrows flush a pending search first, so fast typists are never wrong.
 SEARCH_DELAY_MS = 120
-VISIBLE_ROWS = 5
+VISIBLE_ROWS = 8
+COLUMNS = ("Thủ tục", "Thời hạn", "Mã")
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -53,10 +56,21 @@ class ProcedurePicker(QWidget):
         self.search_box.setPlaceholderText("Gõ tên hoặc mã thủ tục, ví dụ: dang ky khai sinh")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("Tìm thủ tục")
-        self.results = QListWidget()
+        self.results = QTreeWidget()
         self.results.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # the box drives it by keys
-        self.results.setUniformItemSizes(True)
+        self.results.setColumnCount(len(COLUMNS))
+        self.results.setHeaderLabels(list(COLUMNS))
+        self.results.setRootIsDecorated(False)
+        self.results.setUniformRowHeights(True)
+        self.results.setAlternatingRowColors(True)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.results.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.error = ErrorLabel()
         self.info = QLabel("Chưa chọn thủ tục.")
         self.info.setWordWrap(True)
@@ -81,7 +95,7 @@ class ProcedurePicker(QWidget):
         self.results.installEventFilter(self)
         self.results.itemClicked.connect(self._pick_item)
         self._refresh()
-        self._fit_list_height()
+        self._fitted = False
 
     # --- state ------------------------------------------------------------------------------
 
@@ -102,10 +116,31 @@ class ProcedurePicker(QWidget):
 
     # --- searching --------------------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # row metrics are only final once the style has polished us
+            self._fitted = True
+            self._fit_list_height()
+
     def _fit_list_height(self) -> None:
-        row = self.results.sizeHintForRow(0) if self.results.count() else 0
-        row = max(row, self.fontMetrics().height() + 4)
-        self.results.setFixedHeight(row * VISIBLE_ROWS + 2 * self.results.frameWidth() + 2)
+        # Whole rows only: a half-cut last row reads like a rendering fault.
+        row = self.results.sizeHintForRow(0) if self.results.topLevelItemCount() else -1
+        row = row if row > 0 else self.fontMetrics().height() + 6
+        header = self.results.header().sizeHint().height()
+        self.results.setFixedHeight(row * VISIBLE_ROWS + header + 2 * self.results.frameWidth())
+
+    def _row(self) -> int:
+        item = self.results.currentItem()
+        return self.results.indexOfTopLevelItem(item) if item is not None else -1
+
+    def _set_row(self, row: int) -> None:
+        item = self.results.topLevelItem(row) if row >= 0 else None
+        if item is None:
+            self.results.setCurrentIndex(QModelIndex())
+            self.results.clearSelection()
+        else:
+            self.results.setCurrentItem(item)
+            self.results.scrollToItem(item)
 
     def flush(self) -> None:
         """Run a search the typing delay is still holding back."""
@@ -115,30 +150,32 @@ class ProcedurePicker(QWidget):
 
     def _refresh(self) -> None:
         self._results = self._search(self.search_box.text())
-        self.results.clear()
+        self.results.clear()  # items and selection; the header stays
         for info in self._results:
-            item = QListWidgetItem(f"{info.name}  ·  {info.time_text}  ·  {info.code}")
-            item.setToolTip(f"{info.code} — {info.name}\n{info.field} · {describe_time(info)}")
-            self.results.addItem(item)
+            item = QTreeWidgetItem([info.name, info.time_text, info.code])
+            tip = f"{info.code} — {info.name}\n{info.field} · {describe_time(info)}"
+            for column in range(len(COLUMNS)):
+                item.setToolTip(column, tip)
+            self.results.addTopLevelItem(item)
         if not self._results and self.search_box.text().strip():
-            self.results.addItem(QListWidgetItem("Không tìm thấy thủ tục phù hợp."))
-            self.results.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
-        self.results.setCurrentRow(-1)
+            empty = QTreeWidgetItem(["Không tìm thấy thủ tục phù hợp.", "", ""])
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.results.addTopLevelItem(empty)
+        self._set_row(-1)
 
     def _move(self, step: int) -> None:
         if not self._results:
             return
-        row = self.results.currentRow()
+        row = self._row()
         row = 0 if row < 0 else max(0, min(len(self._results) - 1, row + step))
-        self.results.setCurrentRow(row)
-        self.results.scrollToItem(self.results.item(row))
+        self._set_row(row)
 
     def pick_current(self) -> bool:
         """Pick the highlighted result (or the first when typing); False if nothing to pick."""
         self.flush()
         if not self._results:
             return False
-        row = self.results.currentRow()
+        row = self._row()
         if row < 0:
             if not self.search_box.text().strip():
                 return False
@@ -146,8 +183,8 @@ class ProcedurePicker(QWidget):
         self._choose(self._results[row])
         return True
 
-    def _pick_item(self, item: QListWidgetItem) -> None:
-        row = self.results.row(item)
+    def _pick_item(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        row = self.results.indexOfTopLevelItem(item)
         if 0 <= row < len(self._results):
             self._choose(self._results[row])
 
@@ -160,7 +197,7 @@ class ProcedurePicker(QWidget):
             # Keep the chosen one highlighted, so Enter in the box again means the same one.
             codes = [result.code for result in self._results]
             if info.code in codes:
-                self.results.setCurrentRow(codes.index(info.code))
+                self._set_row(codes.index(info.code))
             self.info.setText(
                 f"<b>{_escape(info.name)}</b><br>"
                 f"Mã thủ tục: {_escape(info.code)} · Lĩnh vực: {_escape(info.field)}<br>"

@@ -18,22 +18,30 @@ from ui.background import BackgroundRunner
 from ui.errors import show_error
 
 
+def make_runner(ctx: CounterContext, parent: QObject | None = None) -> BackgroundRunner:
+    def close_thread_connection() -> None:
+        # peewee keeps one connection per thread; a pooled thread must not hold one open
+        # between tasks (it would outlive the database file it points at).
+        if not ctx.db.is_closed():
+            ctx.db.close()
+
+    return BackgroundRunner(parent, thread_cleanup=close_thread_connection)
+
+
 class Session(QObject):
     changed = Signal()
 
     def __init__(
-        self, ctx: CounterContext, settings: InstallationSettings, parent: QObject | None = None
+        self,
+        ctx: CounterContext,
+        settings: InstallationSettings,
+        runner: BackgroundRunner | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.settings = settings
-        self.runner = BackgroundRunner(self, thread_cleanup=self._close_thread_connection)
-
-    def _close_thread_connection(self) -> None:
-        # peewee keeps one connection per thread; pooled threads must not hold one open
-        # between tasks (it would outlive the database it points at).
-        if not self.ctx.db.is_closed():
-            self.ctx.db.close()
+        self.runner = runner or make_runner(ctx, self)
 
     def op(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLabel, QWidget
 
 ERROR_STYLE = "color: #b3261e;"
 HINT_STYLE = "color: #5f6368;"
@@ -33,3 +33,22 @@ def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
     label.setStyleSheet(HINT_STYLE)
     label.setWordWrap(True)
     return label
+
+
+def single_tab_stop(group: QButtonGroup) -> None:
+    """Make a radio group one Tab stop (the checked button); the arrows move within it.
+
+    Qt only arranges this once a button of the group has had focus, so a group the clerk
+    reaches with Shift+Tab, or one reset by code, would otherwise stop on every button.
+    """
+
+    def fix(*_args: object) -> None:
+        for button in group.buttons():
+            policy = button.focusPolicy()
+            if button.isChecked():
+                button.setFocusPolicy(policy | Qt.FocusPolicy.TabFocus)
+            else:
+                button.setFocusPolicy(Qt.FocusPolicy(policy & ~Qt.FocusPolicy.TabFocus))
+
+    group.buttonToggled.connect(fix)
+    fix()

@@ -19,6 +19,15 @@ from counter_app.errors import ValidationError
 # 1.001193, 2.000815, and local variants such as 1.000948.H38
 PROCEDURE_CODE = re.compile(r"^\d\.\d{6}(\.[0-9A-Z]{2,6})?$")
 DOCUMENT_KINDS = ("original", "copy")
+# Bounds a real procedure stays far inside; past them a typo would break every due date.
+MAX_TIME_VALUE = {
+    TimeUnit.WORKING_DAYS: 365,
+    TimeUnit.CALENDAR_DAYS: 365,
+    TimeUnit.WORKING_HOURS: 999,
+    TimeUnit.SAME_DAY: 1,
+}
+MAX_COUNT = 999
+MAX_FEE = 10**10
 KIND_LABELS = {"original": "Bản chính", "copy": "Bản sao"}
 
 
@@ -95,10 +104,12 @@ def _text(where: str, obj: Mapping[str, Any], key: str, *, required: bool = True
     return text
 
 
-def _int(where: str, value: Any, key: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+def _int(where: str, value: Any, key: str, *, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise ValidationError.single(
-            key, f"{where}: trường '{key}' phải là số nguyên ≥ {minimum} (nhận được {value!r})."
+            key,
+            f"{where}: trường '{key}' phải là số nguyên từ {minimum} đến {maximum} "
+            f"(nhận được {value!r}).",
         )
     return value
 
@@ -134,6 +145,7 @@ def parse_procedure(obj: Any, position: int) -> ProcedureSpec:
         obj.get("time_value", 1 if unit is TimeUnit.SAME_DAY else None),
         "time_value",
         minimum=1,
+        maximum=MAX_TIME_VALUE[unit],
     )
     documents = []
     raw_docs = obj.get("documents", [])
@@ -152,8 +164,12 @@ def parse_procedure(obj: Any, position: int) -> ProcedureSpec:
             DocumentSpec(
                 name=_text(doc_where, doc, "name"),
                 kind=str(kind),
-                count=_int(doc_where, doc.get("count", 1), "count", minimum=1),
+                count=_int(doc_where, doc.get("count", 1), "count", minimum=1, maximum=MAX_COUNT),
             )
+        )
+    if not documents:
+        raise ValidationError.single(
+            "documents", f"{where}: cần ít nhất một giấy tờ trong 'documents'."
         )
     fees = []
     raw_fees = obj.get("fees", [])
@@ -165,7 +181,7 @@ def parse_procedure(obj: Any, position: int) -> ProcedureSpec:
             raise ValidationError.single("fees", f"{fee_where}: phải là một đối tượng JSON.")
         fees.append(
             FeeSpec(
-                amount=_int(fee_where, fee.get("amount"), "amount", minimum=0),
+                amount=_int(fee_where, fee.get("amount"), "amount", minimum=0, maximum=MAX_FEE),
                 description=_text(fee_where, fee, "description", required=False),
             )
         )

@@ -21,7 +21,19 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 T = TypeVar("T")
 
-MAX_NAME = 100
+MAX_NAME = 150
+
+# Province codes of birth registration (Thông tư 07/2016/TT-BCA, 63 provinces): digits 1–3.
+PROVINCE_CODES = frozenset(
+    {
+        "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019",
+        "020", "022", "024", "025", "026", "027", "030", "031", "033", "034", "035", "036",
+        "037", "038", "040", "042", "044", "045", "046", "048", "049", "051", "052", "054",
+        "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075",
+        "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093",
+        "094", "095", "096",
+    }
+)  # fmt: skip
 MAX_ADDRESS = 250
 MAX_EMAIL = 254
 
@@ -82,8 +94,7 @@ def validate_cccd(value: str, *, dob: date | None = None, sex: Sex | None = None
         raise ValidationError.single(field, f"{_label(field)} không được để trống.")
     if not (len(number) == 12 and number.isascii() and number.isdigit()):
         raise ValidationError.single(field, f"{_label(field)} phải gồm đúng 12 chữ số.")
-    province = int(number[:3])
-    if not 1 <= province <= 96:
+    if number[:3] not in PROVINCE_CODES:
         raise ValidationError.single(
             field, f"{_label(field)}: mã tỉnh nơi đăng ký khai sinh '{number[:3]}' không tồn tại."
         )
@@ -109,6 +120,12 @@ def validate_cccd(value: str, *, dob: date | None = None, sex: Sex | None = None
                     f"{_label(field)}: chữ số thứ 4 ('{number[3]}') không khớp thế kỷ của năm "
                     f"sinh {dob.year}.",
                 )
+    if sex is not None and dob is None and int(number[3]) % 2 != (1 if sex is Sex.FEMALE else 0):
+        raise ValidationError.single(
+            field,
+            f"{_label(field)}: chữ số thứ 4 ('{number[3]}') không khớp giới tính "
+            f"({'nữ: số lẻ' if sex is Sex.FEMALE else 'nam: số chẵn'}).",
+        )
     return number
 
 
@@ -129,19 +146,22 @@ def validate_tax_code(value: str) -> str:
 
 
 def validate_phone(value: str) -> str:
-    """Vietnamese phone: 10 digits starting with 0 (or +84/84 + 9 digits); spaces/dots allowed."""
+    """Vietnamese phone: mobile 0 + 9 digits, landline 02x + 8 digits; +84/84 accepted."""
     field = "phone"
+    if find_refused_char(value) is not None:
+        raise ValidationError.single(field, f"{_label(field)} chứa ký tự không hợp lệ.")
     raw = value.strip()
     if not raw:
         return ""
     compact = re.sub(r"[\s.\-()]", "", raw)
     if compact.startswith("+84"):
-        compact = "0" + compact[3:]
-    elif compact.startswith("84") and len(compact) == 11:
+        compact = "0" + compact[3:].removeprefix("0")
+    elif compact.startswith("84") and len(compact) in (11, 12):
         compact = "0" + compact[2:]
     if not (compact.isascii() and compact.isdigit()):
         raise ValidationError.single(field, f"{_label(field)} chỉ được gồm chữ số.")
-    if not (compact.startswith("0") and len(compact) in (10, 11)):
+    landline = compact.startswith("02") and len(compact) == 11
+    if not (compact.startswith("0") and (len(compact) == 10 or landline)):
         raise ValidationError.single(
             field, f"{_label(field)} phải có 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678)."
         )
@@ -201,9 +221,14 @@ class Applicant:
 
     @property
     def id_label(self) -> str:
-        if self.kind is ApplicantKind.CITIZEN:
-            return f"Số định danh cá nhân: {self.id_number}"
-        return f"Mã số thuế: {self.tax_code}"
+        return id_label(self.kind, self.id_number, self.tax_code)
+
+
+def id_label(kind: ApplicantKind | str, id_number: str, tax_code: str) -> str:
+    """How the receipt names the applicant's identity number."""
+    if ApplicantKind(kind) is ApplicantKind.CITIZEN:
+        return f"Số định danh cá nhân: {id_number}"
+    return f"Mã số thuế: {tax_code}"
 
 
 def _collect(errors: list[ValidationError], check: Callable[[], T]) -> T | None:
@@ -214,11 +239,23 @@ def _collect(errors: list[ValidationError], check: Callable[[], T]) -> T | None:
         return None
 
 
+def _clean_name(data: ApplicantInput) -> str:
+    try:
+        return clean_text("name", data.name, required=True, max_len=MAX_NAME)
+    except ValidationError as err:
+        if data.kind is ApplicantKind.ORGANISATION:
+            raise ValidationError.single(
+                "name", err.fields["name"].replace(FIELD_LABELS["name"], "Tên tổ chức")
+            ) from None
+        raise
+
+
 def validate_applicant(data: ApplicantInput, *, today: date) -> Applicant:
     """Every field checked; all refusals are reported together, each naming its field."""
     errors: list[ValidationError] = []
-    name = _collect(errors, lambda: clean_text("name", data.name, required=True, max_len=MAX_NAME))
-    dob = _collect(errors, lambda: validate_dob(data.dob, today=today))
+    name = _collect(errors, lambda: _clean_name(data))
+    citizen = data.kind is ApplicantKind.CITIZEN
+    dob = _collect(errors, lambda: validate_dob(data.dob, today=today)) if citizen else None
     id_number: str | None = ""
     tax_code: str | None = ""
     if data.kind is ApplicantKind.CITIZEN:

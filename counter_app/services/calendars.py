@@ -17,6 +17,7 @@ from counter_app.domain.calendar import (
 from counter_app.domain.clock import now_vn
 from counter_app.services import audit
 from counter_app.services.context import CounterContext
+from counter_app.store.db import write_transaction
 from counter_app.store.models import CalendarYear, Setting
 
 PERIODS_KEY = "working_periods"
@@ -77,7 +78,7 @@ def import_calendar(
     ctx: CounterContext, data: Any, *, actor: str, source: str = "import"
 ) -> YearCalendar:
     year = parse_year_calendar(data)
-    with ctx.db.atomic():
+    with write_transaction():
         store_year(year, source)
         audit.record(
             actor,

@@ -20,6 +20,7 @@ from counter_app.errors import NotFoundError
 from counter_app.services import audit
 from counter_app.services.context import CounterContext
 from counter_app.services.dto import DocumentLine, ProcedureInfo
+from counter_app.store.db import write_transaction
 from counter_app.store.models import Procedure
 
 
@@ -169,7 +170,7 @@ def apply_specs(specs: list[ProcedureSpec]) -> ImportSummary:
 def import_catalogue(ctx: CounterContext, data: Any, *, actor: str) -> ImportSummary:
     """Import a whole file in one transaction: all procedures or, on any error, none."""
     specs = parse_catalogue(data)
-    with ctx.db.atomic():
+    with write_transaction():
         summary = apply_specs(specs)
         audit.record(actor, "catalogue.import", "", **summary.to_json())
     return summary

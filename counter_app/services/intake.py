@@ -20,6 +20,7 @@ from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import detail_of
 from counter_app.services.dto import DocumentLine, DossierDetail, HistoryEntry
 from counter_app.services.settings import require_settings
+from counter_app.store.db import write_transaction
 from counter_app.store.models import Dossier, DossierDocument, StatusHistory
 from counter_app.store.sequences import next_value
 from counter_app.sync import outbox
@@ -29,6 +30,9 @@ MAX_SETS = 99
 MAX_NOTE = 500
 # A PC clock a little ahead of the clerk's watch must not refuse a dossier entered "now".
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Paper dossiers are entered after an outage of hours or days; anything older is a typo
+# (and a date a century back would reuse a YYMMDD code).
+BACKDATE_LIMIT = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,11 @@ def _validate_received_at(value: datetime | None, now: datetime) -> datetime:
         raise ValidationError.single(
             "received_at", "Thời gian nhận hồ sơ không được sau thời điểm hiện tại."
         )
+    if received < now - BACKDATE_LIMIT:
+        raise ValidationError.single(
+            "received_at",
+            f"Thời gian nhận hồ sơ không được sớm hơn {BACKDATE_LIMIT.days} ngày trước.",
+        )
     return received
 
 
@@ -145,7 +154,7 @@ def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
 
     due = compute_due(received, spec.time_value, spec.time_unit, spec.cutoff, work_calendar(ctx))
     backdated = request.received_at is not None
-    with ctx.db.atomic():
+    with write_transaction():
         day = received.strftime("%Y-%m-%d")
         sequence = next_value(f"code:{settings.agency_code}:{day}:{settings.station}")
         code = format_code(

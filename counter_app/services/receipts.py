@@ -6,13 +6,16 @@ from pathlib import Path
 
 from counter_app.documents.receipt import ReceiptData, ReceiptDocument, ReceiptFee, write_receipt
 from counter_app.domain.clock import now_vn
+from counter_app.domain.identity import id_label
 from counter_app.errors import KnownError
 from counter_app.services import audit
 from counter_app.services.catalogue import spec_of
 from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import find_row
+from counter_app.services.dto import InstallationSettings
 from counter_app.services.settings import require_settings
-from counter_app.store.models import DossierDocument, Printout
+from counter_app.store.db import write_transaction
+from counter_app.store.models import Dossier, DossierDocument, Printout
 
 FORM_RECEIPT = "mau01"
 
@@ -24,18 +27,15 @@ def _delivery_text(delivery: str, counter_name: str) -> str:
 
 
 def receipt_data(ctx: CounterContext, code: str, *, reprint: bool) -> ReceiptData:
-    settings = require_settings(ctx)
-    row = find_row(code)
+    return _build(require_settings(ctx), find_row(code), reprint=reprint)
+
+
+def _build(settings: InstallationSettings, row: Dossier, *, reprint: bool) -> ReceiptData:
     spec = spec_of(row.procedure)
     documents = (
         DossierDocument.select()
         .where(DossierDocument.dossier == row.id)
         .order_by(DossierDocument.position)
-    )
-    id_label = (
-        f"Số định danh cá nhân: {row.id_number}"
-        if row.applicant_kind == "citizen"
-        else f"Mã số thuế: {row.tax_code}"
     )
     return ReceiptData(
         agency_name=settings.agency_name.upper(),
@@ -46,7 +46,7 @@ def receipt_data(ctx: CounterContext, code: str, *, reprint: bool) -> ReceiptDat
         applicant_address=row.address,
         applicant_phone=row.phone,
         applicant_email=row.email,
-        applicant_id_label=id_label,
+        applicant_id_label=id_label(row.applicant_kind, row.id_number, row.tax_code),
         procedure_code=spec.code,
         procedure_name=spec.name,
         documents=tuple(ReceiptDocument(d.name, d.kind, d.count) for d in documents),
@@ -67,31 +67,40 @@ def receipt_data(ctx: CounterContext, code: str, *, reprint: bool) -> ReceiptDat
 def issue_receipt(
     ctx: CounterContext, code: str, *, out: Path | None = None, actor: str | None = None
 ) -> Path:
-    """Render the receipt to PDF (a reprint once one was issued) and record the printout."""
+    """Render the receipt to PDF (a reprint once one was issued) and record the printout.
+
+    The printout is reserved first, under the write lock, so two prints at once can never
+    both come out as the original; a render that fails gives its reservation back.
+    """
     row = find_row(code)
-    earlier = (
-        Printout.select()
-        .where((Printout.dossier == row.id) & (Printout.form == FORM_RECEIPT))
-        .count()
-    )
-    reprint = earlier > 0
-    data = receipt_data(ctx, row.code, reprint=reprint)
-    if out is None:
-        suffix = f"-in-lai-{earlier}" if reprint else ""
-        out = ctx.paths.receipts / f"{row.code}{suffix}.pdf"
-    try:
-        path = write_receipt(data, out)
-    except OSError as err:
-        raise KnownError(f"Không ghi được tệp giấy tiếp nhận {out}: {err.strerror or err}") from err
     who = actor or require_settings(ctx).clerk_name
-    with ctx.db.atomic():
-        Printout.create(
+    with write_transaction():
+        earlier = (
+            Printout.select()
+            .where((Printout.dossier == row.id) & (Printout.form == FORM_RECEIPT))
+            .count()
+        )
+        reprint = earlier > 0
+        if out is None:
+            suffix = f"-in-lai-{earlier}" if reprint else ""
+            out = ctx.paths.receipts / f"{row.code}{suffix}.pdf"
+        printout = Printout.create(
             dossier=row.id,
             form=FORM_RECEIPT,
             at=now_vn(),
             actor=who,
             reprint=reprint,
-            path=str(path),
+            path=str(out),
         )
+    try:
+        path = write_receipt(_build(require_settings(ctx), row, reprint=reprint), out)
+    except BaseException as err:
+        with write_transaction():
+            printout.delete_instance()
+        if isinstance(err, OSError):
+            reason = err.strerror or str(err)
+            raise KnownError(f"Không ghi được tệp giấy tiếp nhận {out}: {reason}") from err
+        raise
+    with write_transaction():
         audit.record(who, "receipt.reprint" if reprint else "receipt.print", row.code)
     return path

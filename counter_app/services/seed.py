@@ -11,6 +11,7 @@ from counter_app.resources import resource_path
 from counter_app.services.calendars import reset_cache, store_year
 from counter_app.services.catalogue import apply_specs
 from counter_app.services.context import CounterContext
+from counter_app.store.db import write_transaction
 from counter_app.store.models import CalendarYear, Procedure
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def seed_if_empty(ctx: CounterContext) -> bool:
     new_years = [year for year in years if year.year not in known_years]
     if not need_catalogue and not new_years:
         return False
-    with ctx.db.atomic():
+    with write_transaction():
         if need_catalogue:
             seed = json.loads(resource_path("catalogue", "seed.json").read_text("utf-8"))
             summary = apply_specs(parse_catalogue(seed))

@@ -8,6 +8,7 @@ from counter_app.errors import ConfigurationError, ValidationError
 from counter_app.services import audit
 from counter_app.services.context import CounterContext
 from counter_app.services.dto import InstallationSettings
+from counter_app.store.db import write_transaction
 from counter_app.store.models import Setting
 
 _KEYS = ("agency_code", "agency_name", "place_name", "station", "clerk_name")
@@ -87,7 +88,7 @@ def save_settings(
         clerk_name=clerk_name,
     )
     previous = load_settings(ctx)
-    with ctx.db.atomic():
+    with write_transaction():
         for key, value in settings.to_json().items():
             Setting.replace(key=key, value=str(value)).execute()
         audit.record(

@@ -1,4 +1,4 @@
-"""The one SQLite database of a counter: connection settings and opening.
+"""The one SQLite database of a counter: connection settings, opening, write transactions.
 
 Pragmas follow ARCHITECTURE.md: WAL, ``synchronous=FULL`` (NORMAL loses acknowledged commits
 on power loss), foreign keys on, a busy timeout, and write transactions that take the write
@@ -7,8 +7,11 @@ lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock half-way.
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import peewee
@@ -32,6 +35,45 @@ PRAGMAS: dict[str, object] = {
 # Deferred: models bind to this object; ``open_database`` points it at a file.
 database = SqliteDatabase(None, lock_type="IMMEDIATE")
 
+_DB_ERRORS = (sqlite3.Error, peewee.DatabaseError, peewee.InterfaceError)
+
+
+def storage_error(err: BaseException) -> StorageError:
+    """The Vietnamese message for a failure of the disk or the database file."""
+    text = str(err).lower()
+    if (isinstance(err, OSError) and err.errno == errno.ENOSPC) or "full" in text:
+        message = (
+            "Ổ đĩa đã đầy: chưa lưu được. Hãy giải phóng dung lượng rồi bấm Lưu lại; "
+            "thông tin đang nhập vẫn được giữ."
+        )
+    elif "locked" in text or "busy" in text:
+        message = (
+            "Cơ sở dữ liệu đang bận (một chương trình khác đang ghi). Chưa lưu được; "
+            "hãy thử lại sau ít giây."
+        )
+    elif isinstance(err, peewee.IntegrityError | sqlite3.IntegrityError):
+        message = f"Không lưu được vì dữ liệu trùng hoặc không nhất quán ({err})."
+    elif "readonly" in text or "read-only" in text or isinstance(err, PermissionError):
+        message = "Không có quyền ghi vào thư mục dữ liệu: chưa lưu được."
+    else:
+        message = f"Lỗi đọc/ghi cơ sở dữ liệu: chưa lưu được ({err})."
+    return StorageError(message)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """One user action's writes: all committed together, or none, with a clear message.
+
+    Disk-full, locked-database and I/O failures become StorageError (Vietnamese); anything
+    else (ValidationError, bugs) passes through unchanged, after the rollback.
+    """
+    try:
+        with database.atomic():
+            yield
+    except (*_DB_ERRORS, OSError) as err:
+        log.warning("write transaction failed: %s", err)
+        raise storage_error(err) from err
+
 
 def open_database(path: Path) -> SqliteDatabase:
     """Point the shared database at ``path``, migrate it, and return it.
@@ -42,12 +84,15 @@ def open_database(path: Path) -> SqliteDatabase:
 
     if not database.is_closed():
         database.close()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StorageError(f"Không tạo được thư mục dữ liệu {path.parent}: {err}") from err
     database.init(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS // 1000)
     try:
         database.connect(reuse_if_open=True)
         migrate(database, path)
-    except (sqlite3.DatabaseError, peewee.DatabaseError) as err:
+    except (*_DB_ERRORS, OSError) as err:
         database.close()
         raise StorageError(f"Không mở được cơ sở dữ liệu {path}: {err}") from err
     return database

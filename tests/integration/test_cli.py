@@ -254,3 +254,95 @@ def test_home_option_after_the_command(tmp_path: Path) -> None:
     )
     assert len(json.loads(out.stdout)) >= 20
     assert (target / "counter.sqlite3").is_file()
+
+
+def test_receipt_failure_after_save_says_the_dossier_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    from counter_app import cli as cli_module
+    from counter_app.services import receipts
+
+    home = str(tmp_path / "h")
+    assert (
+        cli_module.main(
+            [
+                "--home",
+                home,
+                "init",
+                "--agency-code",
+                AGENCY_CODE,
+                "--agency-name",
+                "UBND xã An Hòa",
+                "--place",
+                "An Hòa",
+                "--station",
+                "1",
+            ]
+        )
+        == 0
+    )
+
+    def disk_full(*args: object, **kwargs: object) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(receipts, "write_receipt", disk_full)
+    capsys.readouterr()
+    code = cli_module.main(
+        [
+            "--home",
+            home,
+            "intake",
+            "--procedure",
+            "2.000815",
+            "--name",
+            "Trần Văn An",
+            "--id-number",
+            "001090012345",
+            "--json",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == cli_module.EXIT_SAVED_NO_RECEIPT
+    saved = json.loads(out)
+    assert saved["receipt"] is None and "ĐÃ ĐƯỢC LƯU" in err and saved["code"] in err
+    monkeypatch.undo()
+    # The reprint command later produces the receipt; it is the first one, not a copy.
+    assert cli_module.main(["--home", home, "receipt", saved["code"], "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    from .pdf_text import pdf_text
+
+    assert "BẢN IN LẠI" not in pdf_text(Path(printed["receipt"]))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-11-25",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:00:00-12:00",
+        "2026-02-30T08:00:00",
+        "2026-W48-3",
+    ],
+)
+def test_odd_receipt_times_are_refused_cleanly(cli: Cli, moment: str) -> None:
+    result = cli.run("due-date", "--procedure", "1.001193", "--received-at", moment, ok=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--received-at" in result.stderr
+
+
+def test_duplicate_documents_refused(cli: Cli) -> None:
+    result = cli.run(
+        "intake",
+        "--procedure",
+        "1.001193",
+        "--name",
+        "A B",
+        "--id-number",
+        "001090012345",
+        "--documents",
+        "1,1",
+        ok=False,
+    )
+    assert result.returncode == 2 and "hai lần" in result.stderr

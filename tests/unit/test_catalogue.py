@@ -106,6 +106,10 @@ def test_bad_import_is_refused_whole(blank_counter: CounterContext) -> None:
         ({"fees": [{"amount": -5, "description": ""}]}, "amount"),
         ({"cutoff": "3pm"}, "HH:MM"),
         ({"name": ""}, "name"),
+        ({"time_value": 10**20}, "time_value"),
+        ({"time_unit": "working_days", "time_value": 3_000_000}, "365"),
+        ({"documents": [{"name": "X", "kind": "copy", "count": 5000}]}, "999"),
+        ({"documents": []}, "ít nhất một giấy tờ"),
     ],
 )
 def test_import_errors_name_the_field(

@@ -157,5 +157,45 @@ def test_future_birth_date_refused() -> None:
 
 def test_overlong_name_refused() -> None:
     with pytest.raises(ValidationError) as caught:
-        validate_applicant(ApplicantInput(name="A" * 101, id_number="001090012345"), today=TODAY)
-    assert "tối đa 100" in caught.value.fields["name"]
+        validate_applicant(ApplicantInput(name="A" * 151, id_number="001090012345"), today=TODAY)
+    assert "tối đa 150" in caught.value.fields["name"]
+
+
+def test_sex_without_birth_date_is_still_checked() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_cccd("001090012345", sex=Sex.FEMALE)
+    assert "giới tính" in caught.value.fields["id_number"]
+    assert validate_cccd("001190012345", sex=Sex.FEMALE) == "001190012345"
+
+
+def test_unknown_province_code_refused() -> None:
+    # 003 was never a province code (Thông tư 07/2016/TT-BCA skips it).
+    with pytest.raises(ValidationError) as caught:
+        validate_cccd("003090012345")
+    assert "mã tỉnh" in caught.value.fields["id_number"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("+84 0912345678", "0912345678"),
+        ("84912345678", "0912345678"),
+        ("024 3825 3535", "02438253535"),
+    ],
+)
+def test_more_phone_shapes(raw: str, stored: str) -> None:
+    assert validate_phone(raw) == stored
+
+
+def test_phone_with_control_character_refused() -> None:
+    with pytest.raises(ValidationError):
+        validate_phone("0912\x1c345678")
+
+
+def test_organisation_name_errors_say_ten_to_chuc() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_applicant(
+            ApplicantInput(name="", kind=ApplicantKind.ORGANISATION, tax_code="0101234567"),
+            today=TODAY,
+        )
+    assert caught.value.fields["name"].startswith("Tên tổ chức")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from datetime import date, datetime
 
@@ -9,7 +10,7 @@ import pytest
 
 from counter_app.domain.clock import VN_TZ
 from counter_app.domain.identity import ApplicantInput, Sex
-from counter_app.errors import NotFoundError, ValidationError
+from counter_app.errors import NotFoundError, StorageError, ValidationError
 from counter_app.services import intake
 from counter_app.services.catalogue import export_catalogue, import_catalogue
 from counter_app.services.context import CounterContext
@@ -123,11 +124,12 @@ def test_failure_inside_the_transaction_leaves_no_trace(
     before = counts()
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise OSError("disk gone")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(intake.outbox, "enqueue", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError) as caught:
         receive(counter, IntakeRequest("1.001193", DUC))
+    assert "Ổ đĩa đã đầy" in caught.value.message
     assert counts() == before
     monkeypatch.undo()
     # The number that failed is not burnt: the next dossier still gets 1001.
@@ -198,3 +200,31 @@ def test_same_day_procedure_cutoff(counter: CounterContext) -> None:
     assert on_time.summary.due_at == at("2026-11-23T17:00")
     # Tue 24/11/2026 is a day off, so the next working day is Wed 25/11.
     assert late.summary.due_at == at("2026-11-25T17:00")
+
+
+def test_receipt_time_more_than_90_days_back_refused(counter: CounterContext) -> None:
+    # A date a century back would also reuse an existing YYMMDD code.
+    with pytest.raises(ValidationError) as caught:
+        receive(counter, IntakeRequest("1.001193", DUC, received_at=at("1926-11-23T08:00")))
+    assert "90 ngày" in caught.value.fields["received_at"]
+
+
+def test_locked_database_is_a_clear_message_and_the_form_can_retry(
+    counter: CounterContext,
+) -> None:
+    import sqlite3
+
+    from counter_app.store import db as store_db
+
+    blocker = sqlite3.connect(counter.paths.db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    counter.db.execute_sql("PRAGMA busy_timeout = 100")
+    try:
+        with pytest.raises(StorageError) as caught:
+            receive(counter, IntakeRequest("1.001193", DUC))
+        assert "đang bận" in caught.value.message
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        counter.db.execute_sql(f"PRAGMA busy_timeout = {store_db.BUSY_TIMEOUT_MS}")
+    assert receive(counter, IntakeRequest("1.001193", DUC)).code.endswith("-1001")

@@ -58,12 +58,15 @@ def migrate(db: SqliteDatabase, path: Path) -> int:
     if current > 0:
         saved = _copy_aside(db, path, current)
         log.info("database copied aside before migration: %s", saved)
-    for number, module in MIGRATIONS:
-        if number <= current:
-            continue
-        with db.atomic():
+    # Read the version again under the write lock: two processes opening a new database at
+    # once (the GUI and a CLI command) must not both create the tables.
+    with db.atomic():
+        locked_version = schema_version(db)
+        for number, module in MIGRATIONS:
+            if number <= locked_version:
+                continue
             for statement in module.STATEMENTS:
                 db.execute_sql(statement)
             db.execute_sql(f"PRAGMA user_version = {number}")
-        log.info("database migrated to schema %d", number)
+            log.info("database migrated to schema %d", number)
     return current

@@ -1,0 +1,85 @@
+"""Starting the GUI: ``run_gui(home)`` is what ``counter-app`` (no arguments) calls."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from counter_app.errors import KnownError
+from counter_app.services.context import CounterContext, open_counter
+from counter_app.services.settings import load_settings
+from ui.errors import install_excepthook
+from ui.fonts import apply_app_font
+from ui.main_window import MainWindow
+from ui.session import Session, make_runner
+from ui.setup_dialog import SetupDialog
+from ui.state import APPLICATION, ORGANISATION
+
+log = logging.getLogger("ui")
+
+LOG_FILE = "counter-ui.log"
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    apply_app_font(app)
+    return app
+
+
+def _log_to(folder: Path) -> None:
+    """Log to the counter's logs folder: a bug report needs a file the clerk can send."""
+    handler = RotatingFileHandler(
+        folder / LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+
+def run_gui(home: str | None = None) -> int:
+    app = _application()
+    install_excepthook()
+    try:
+        ctx: CounterContext = open_counter(home)
+    except KnownError as err:
+        QMessageBox.critical(None, "Không mở được dữ liệu của quầy", err.message)
+        return 1
+    _log_to(ctx.paths.logs)
+    log.info("GUI started, data in %s", ctx.paths.home)
+    runner = make_runner(ctx)
+    try:
+        settings = load_settings(ctx)
+        if settings is None:
+            dialog = SetupDialog(ctx, runner)
+            if dialog.exec() != QDialog.DialogCode.Accepted or dialog.settings is None:
+                return 0
+            settings = dialog.settings
+        window = MainWindow(Session(ctx, settings, runner))
+        window.show()
+        return app.exec()
+    finally:
+        QThreadPool.globalInstance().waitForDone()
+        ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ui.app", description="Một Cửa: quầy")
+    parser.add_argument("--home", help="thư mục dữ liệu của quầy (mặc định: theo máy)")
+    args = parser.parse_args(argv)
+    return run_gui(home=args.home)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

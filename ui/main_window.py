@@ -1,0 +1,228 @@
+"""The counter's main window: intake and today's list as tabs, a status bar, a menu."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from counter_app.domain.clock import now_vn
+from counter_app.domain.deadlines import describe_due
+from ui import ops
+from ui.intake_screen import IntakeScreen
+from ui.receipt_preview import ReceiptPreview
+from ui.session import Session
+from ui.state import window_settings
+from ui.today_screen import TodayScreen
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+PENDING_REFRESH_MS = 60_000
+KEYS_HELP = (
+    "<b>Tiếp nhận hồ sơ</b><br>"
+    "Ctrl+F: về ô tìm thủ tục · ↓/↑: chọn trong danh sách · Enter: chọn thủ tục<br>"
+    "Tab / Shift+Tab: sang ô tiếp theo / trước · Space: đánh dấu giấy tờ<br>"
+    "Enter: lưu và in giấy hẹn · Esc: làm lại<br><br>"
+    "<b>Giấy tiếp nhận</b><br>Ctrl+P: in · Ctrl+S: lưu PDF · Esc: đóng<br><br>"
+    "<b>Chung</b><br>Ctrl+1: tiếp nhận · Ctrl+2: hồ sơ hôm nay · Ctrl+Q: thoát"
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        settings = session.settings
+        self.setWindowTitle(f"Một Cửa — {settings.agency_name} — Máy số {settings.station}")
+        self.preview: ReceiptPreview | None = None
+        self.receipt_warning: QMessageBox | None = None
+
+        self.intake = IntakeScreen(session)
+        self.today = TodayScreen(session)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.intake, "Tiếp nhận hồ sơ (Ctrl+1)")
+        self.tabs.addTab(self.today, "Hồ sơ tiếp nhận hôm nay (Ctrl+2)")
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.setCentralWidget(self.tabs)
+
+        self._build_menu()
+        self._build_status_bar()
+
+        self.intake.saved.connect(self._on_saved)
+        self.today.reopen_requested.connect(self.reopen_receipt)
+        session.changed.connect(self.refresh_pending)
+        self._restore_geometry()
+        self.today.model.refresh()
+        self.refresh_pending()
+        self.intake.focus_start()
+
+    # --- chrome -----------------------------------------------------------------------------
+
+    def _build_menu(self) -> None:
+        system = self.menuBar().addMenu("&Hệ thống")
+        quit_action = QAction("Thoát", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.request_quit)
+        system.addAction(quit_action)
+
+        view = self.menuBar().addMenu("&Xem")
+        for number, (label, index) in enumerate(
+            (("Tiếp nhận hồ sơ", 0), ("Hồ sơ tiếp nhận hôm nay", 1)), start=1
+        ):
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, i=index: self.show_tab(i))
+            view.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Trợ giúp")
+        keys = QAction("Phím tắt", self)
+        keys.setShortcut(QKeySequence("F1"))
+        keys.triggered.connect(self._show_keys)
+        help_menu.addAction(keys)
+
+    def _build_status_bar(self) -> None:
+        settings = self.session.settings
+        bar = self.statusBar()
+        self.clerk_label = QLabel(f"Cán bộ: {settings.clerk_name}")
+        self.station_label = QLabel(f"Máy số {settings.station} · {settings.agency_code}")
+        self.pending_label = QLabel("Chờ đồng bộ: …")
+        self.clock_label = QLabel()
+        for label in (self.clerk_label, self.station_label, self.pending_label, self.clock_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+        self._tick()
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        # Sync runs elsewhere and acknowledges items without a "changed" here: re-count.
+        self._pending_timer = QTimer(self)
+        self._pending_timer.setInterval(PENDING_REFRESH_MS)
+        self._pending_timer.timeout.connect(self.refresh_pending)
+        self._pending_timer.start()
+
+    def _tick(self) -> None:
+        now = now_vn()
+        self.clock_label.setText(f"{now:%H:%M} · {WEEKDAYS[now.weekday()]}, {now:%d/%m/%Y}")
+
+    def refresh_pending(self) -> None:
+        ctx = self.session.ctx
+        self.session.op(
+            None,
+            lambda: ops.count_pending(ctx),
+            lambda count: self.pending_label.setText(f"Chờ đồng bộ: {count}"),
+            on_error=lambda exc: log.warning("pending count failed: %s", exc),
+            writes=False,
+        )
+
+    def show_tab(self, index: int) -> None:
+        if self.tabs.currentIndex() == index:
+            self._on_tab(index)  # already there: still put the focus where work starts
+        else:
+            self.tabs.setCurrentIndex(index)  # currentChanged calls _on_tab
+
+    def _on_tab(self, index: int) -> None:
+        if index == 0:
+            self.intake.focus_start()
+        else:
+            self.today.model.refresh()  # a new day, or a change made by another counter
+            self.today.view.setFocus()
+
+    def _show_keys(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Phím tắt", KEYS_HELP, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.open()
+
+    # --- receipts ---------------------------------------------------------------------------
+
+    def _on_saved(self, outcome: ops.SaveOutcome) -> None:
+        detail = outcome.detail
+        due = describe_due(detail.summary.due_at)
+        self.statusBar().showMessage(f"Đã tiếp nhận hồ sơ {detail.code}, hẹn trả {due}.", 15_000)
+        if outcome.receipt is None:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Chưa in được giấy tiếp nhận",
+                outcome.receipt_error or "",
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.open()
+            self.receipt_warning = box
+            return
+        headline = (
+            f"Đã tiếp nhận hồ sơ {detail.code} — {detail.summary.applicant_name}. Hẹn trả: {due}."
+        )
+        self.open_receipt(detail.code, outcome.receipt, headline)
+
+    def reopen_receipt(self, code: str) -> None:
+        ctx = self.session.ctx
+
+        def opened(path: Path) -> None:
+            self.open_receipt(code, path, f"Mã hồ sơ: {code} — bản in lại.")
+
+        self.session.op(self, lambda: ops.reprint(ctx, code), opened)
+
+    def open_receipt(self, code: str, path: Path, headline: str) -> ReceiptPreview:
+        if self.preview is not None:
+            self.preview.close()
+        preview = ReceiptPreview(self.session, code, path, headline=headline, parent=self)
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.finished.connect(lambda _result, p=preview: self._preview_closed(p))
+        self.preview = preview
+        preview.open()
+        return preview
+
+    def _preview_closed(self, preview: ReceiptPreview) -> None:
+        if self.preview is preview:
+            self.preview = None
+        self.activateWindow()  # some window managers leave nothing active after a dialog
+        (self.intake if self.tabs.currentIndex() == 0 else self.today).setFocus()
+
+    # --- window state and quitting ----------------------------------------------------------
+
+    def _settings(self) -> QSettings:
+        return window_settings()
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings().value("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            # First start on this PC: counter screens are small (1366×768), use all of it.
+            self.resize(1280, 720)
+            self.setWindowState(Qt.WindowState.WindowMaximized)
+
+    def _may_discard(self) -> bool:
+        if not self.intake.has_data():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Thoát",
+            "Hồ sơ đang nhập chưa được lưu. Vẫn thoát?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def request_quit(self) -> None:
+        if self._may_discard():
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The title bar's X asks like Ctrl+Q does (a programmatic close has asked already).
+        if event.spontaneous() and not self._may_discard():
+            event.ignore()
+            return
+        if self.intake.saving:
+            # A save in flight finishes (or fails) within moments; closing now would hide
+            # whether it committed.
+            self.statusBar().showMessage("Đang lưu, vui lòng đợi giây lát rồi thoát.", 5000)
+            event.ignore()
+            return
+        self._settings().setValue("main/geometry", self.saveGeometry())
+        self._clock.stop()
+        self._pending_timer.stop()
+        super().closeEvent(event)
