@@ -12,9 +12,12 @@ EXTRAS="${1:-}"   # "" for the app, "test" for the test suite
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-  else say "cần quyền root để cài: $* (chạy lại với sudo)"; return 1
+  if [ "$(id -u)" -eq 0 ]; then env DEBIAN_FRONTEND=noninteractive "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo env DEBIAN_FRONTEND=noninteractive "$@"
+  else
+    say "cần quyền quản trị (root) để chạy: $*"
+    say "nhờ quản trị viên cài các gói trên, rồi chạy lại lệnh này (không cần sudo)"
+    exit 1
   fi
 }
 
@@ -66,7 +69,7 @@ if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
   need_pkg libxkbcommon-x11-0
   if [ "${#want[@]}" -gt 0 ]; then
     say "installing Debian packages: ${want[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+    as_root apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
   fi
 else
   say "not a Debian/Ubuntu system: install Qt 6's runtime libraries yourself"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -13,10 +14,12 @@ from counter_app.domain.clock import now_vn
 from counter_app.domain.deadlines import describe_due
 from ui import ops
 from ui.intake_screen import IntakeScreen
-from ui.receipt_preview import ReceiptPreview
 from ui.session import Session
 from ui.state import window_settings
 from ui.today_screen import TodayScreen
+
+if TYPE_CHECKING:
+    from ui.receipt_preview import ReceiptPreview
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +171,8 @@ class MainWindow(QMainWindow):
         self.session.op(self, lambda: ops.reprint(ctx, code), opened)
 
     def open_receipt(self, code: str, path: Path, headline: str) -> ReceiptPreview:
+        from ui.receipt_preview import ReceiptPreview  # QtPdf: loaded with the first receipt
+
         if self.preview is not None:
             self.preview.close()
         preview = ReceiptPreview(self.session, code, path, headline=headline, parent=self)

@@ -18,7 +18,6 @@ from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import received_on
 from counter_app.services.dto import DossierDetail, DossierSummary
 from counter_app.services.intake import IntakeRequest, receive
-from counter_app.services.receipts import issue_receipt
 from counter_app.sync.outbox import pending_count
 
 log = logging.getLogger(__name__)
@@ -46,6 +45,8 @@ def receive_and_issue(ctx: CounterContext, request: IntakeRequest) -> SaveOutcom
     """Receive the dossier (one transaction), then render and record its receipt."""
     detail = receive(ctx, request)
     try:
+        from counter_app.services.receipts import issue_receipt  # reportlab: load on first use
+
         path = issue_receipt(ctx, detail.code)
     except KnownError as err:
         return SaveOutcome(detail, None, f"Hồ sơ {detail.code} đã được lưu. {err.message}")
@@ -56,6 +57,8 @@ def receive_and_issue(ctx: CounterContext, request: IntakeRequest) -> SaveOutcom
 
 
 def reprint(ctx: CounterContext, code: str) -> Path:
+    from counter_app.services.receipts import issue_receipt
+
     return issue_receipt(ctx, code)
 
 

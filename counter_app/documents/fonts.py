@@ -13,10 +13,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
 from counter_app.resources import resource_path
 
 FAMILY = "CounterSans"
@@ -57,6 +53,12 @@ def register_fonts() -> None:
     with _lock:
         if _registered:
             return
+        # Imported here, not at module level: the GUI asks for font_files() at start-up and
+        # must not pay for reportlab before the first receipt.
+        from reportlab import rl_config
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
         rl_config.useA85 = 0
         files = font_files()
         for style, (name, _) in _FACES.items():

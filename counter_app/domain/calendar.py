@@ -17,8 +17,6 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-import holidays
-
 from counter_app.errors import ValidationError
 from counter_app.resources import resource_path
 
@@ -189,6 +187,8 @@ def validate_periods(periods: Sequence[tuple[time, time]]) -> tuple[tuple[time, 
 @lru_cache(maxsize=64)
 def _package_days_off(year: int) -> frozenset[date]:
     """The VN public holidays of the ``holidays`` package for one year (slow: ~ms, cached)."""
+    import holidays  # ~30 ms to import: paid on the first due date, not at start-up
+
     return frozenset(d for d in holidays.country_holidays("VN", years=year) if d.year == year)
 
 

@@ -86,7 +86,10 @@ def compute_due(
 
     if unit is TimeUnit.SAME_DAY:
         # At or before the cut-off counts as that day.
-        if cutoff is None or r.time() <= cutoff.replace(tzinfo=None):
+        # Compared to the minute, as the receipt prints it: "15 giờ 00 phút" is on time even
+        # when the clock said 15:00:40.
+        received_minute = r.time().replace(second=0, microsecond=0)
+        if cutoff is None or received_minute <= cutoff.replace(tzinfo=None):
             return _closing(day, cal)
         return _closing(cal.next_working_day(day), cal)
 

@@ -57,6 +57,9 @@ FIELD_LABELS = {
     "address": "Địa chỉ",
     "phone": "Số điện thoại",
     "email": "Email",
+    "agency_name": "Tên cơ quan",
+    "place_name": "Địa danh",
+    "clerk_name": "Họ tên cán bộ tiếp nhận",
 }
 
 

@@ -24,10 +24,15 @@ PERIODS_KEY = "working_periods"
 
 _cache_lock = threading.Lock()
 _cache: dict[str, WorkCalendar] = {}
+# Bumped by every import: a reader that started before an import must not store the
+# calendar it built from the old rows.
+_generation = 0
 
 
 def _invalidate() -> None:
+    global _generation
     with _cache_lock:
+        _generation += 1
         _cache.clear()
 
 
@@ -52,13 +57,15 @@ def work_calendar(ctx: CounterContext) -> WorkCalendar:
     key = str(ctx.paths.db)
     with _cache_lock:
         cached = _cache.get(key)
+        generation = _generation
     if cached is not None:
         return cached
     calendar = WorkCalendar(
         years={row.year: _year_of(row) for row in CalendarYear.select()}, periods=_periods()
     )
     with _cache_lock:
-        _cache[key] = calendar
+        if generation == _generation:
+            _cache[key] = calendar
     return calendar
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from counter_app.domain.calendar import parse_year_calendar
+from counter_app.domain.calendar import shipped_year_calendars
 from counter_app.domain.catalogue import parse_catalogue
 from counter_app.resources import resource_path
 from counter_app.services.calendars import reset_cache, store_year
@@ -20,10 +20,8 @@ log = logging.getLogger(__name__)
 def seed_if_empty(ctx: CounterContext) -> bool:
     """Load the shipped seed into an empty database, in one transaction. True if it did."""
     need_catalogue = not Procedure.select().exists()
-    calendar_files = sorted(resource_path("calendars").glob("*.json"))
     known_years = {row.year for row in CalendarYear.select(CalendarYear.year)}
-    years = [parse_year_calendar(json.loads(f.read_text("utf-8"))) for f in calendar_files]
-    new_years = [year for year in years if year.year not in known_years]
+    new_years = [y for n, y in sorted(shipped_year_calendars().items()) if n not in known_years]
     if not need_catalogue and not new_years:
         return False
     with write_transaction():

@@ -19,7 +19,6 @@ from counter_app.services.intake import preview_due
 from counter_app.services.settings import load_settings
 from counter_app.store.models import Printout
 from tests.ui.conftest import WAIT_MS, focused, type_text
-from ui import ops
 from ui.main_window import MainWindow
 from ui.session import make_runner
 from ui.setup_dialog import SetupDialog
@@ -366,7 +365,9 @@ def test_a_receipt_that_fails_still_reports_the_saved_dossier(
     def no_disk(*_args: object, **_kwargs: object) -> None:
         raise KnownError("Ổ đĩa đã đầy.")
 
-    monkeypatch.setattr(ops, "issue_receipt", no_disk)
+    from counter_app.services import receipts
+
+    monkeypatch.setattr(receipts, "issue_receipt", no_disk)
     pick_procedure(window, qtbot, "dang ky khai sinh")
     fill_applicant(qtbot)
     with qtbot.waitSignal(window.intake.saved, timeout=WAIT_MS):

@@ -144,7 +144,9 @@ def test_cutoff_is_ignored_for_working_days() -> None:
 SAME_DAY_CASES = [
     ("shipped", "2025-11-25 10:00", CUTOFF, "2025-11-25 17:00"),
     ("shipped", "2025-11-25 15:00", CUTOFF, "2025-11-25 17:00"),  # at the cut-off: that day
-    ("shipped", "2025-11-25 15:00:01", CUTOFF, "2025-11-26 17:00"),  # one second late
+    # Compared to the minute, as printed: 15:00:59 is still "15 giờ 00 phút", 15:01 is late.
+    ("shipped", "2025-11-25 15:00:59", CUTOFF, "2025-11-25 17:00"),
+    ("shipped", "2025-11-25 15:01:00", CUTOFF, "2025-11-26 17:00"),
     ("shipped", "2025-11-25 16:00", CUTOFF, "2025-11-26 17:00"),
     ("shipped", "2025-11-25 12:00", CUTOFF, "2025-11-25 17:00"),  # lunch -> 13:30, before 15:00
     ("shipped", "2025-11-25 17:30", CUTOFF, "2025-11-26 17:00"),  # evening -> Wed 07:00
@@ -157,7 +159,7 @@ SAME_DAY_CASES = [
     ("shipped", "2026-02-13 15:01", CUTOFF, "2026-02-23 17:00"),  # over Tết 2026
     ("shipped", "2026-08-21 16:00", CUTOFF, "2026-08-22 17:00"),  # to the swapped Saturday
     ("shipped", "2025-11-25 11:00", time(11, 0), "2025-11-25 17:00"),  # another cut-off
-    ("shipped", "2025-11-25 11:00:01", time(11, 0), "2025-11-26 17:00"),
+    ("shipped", "2025-11-25 11:01:00", time(11, 0), "2025-11-26 17:00"),
     ("custom", "2025-11-25 15:00", CUTOFF, "2025-11-25 17:30"),
     ("custom", "2025-11-25 17:20", CUTOFF, "2025-11-26 17:30"),
 ]

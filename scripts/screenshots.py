@@ -1,0 +1,144 @@
+"""Drive the real GUI on a real X display and take a screenshot of every main screen.
+
+    bash scripts/screenshots.sh [OUT_DIR]     # starts Xvfb + openbox; default docs/screenshots
+
+Run it after a change to a screen and look at every picture.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import Qt, QThreadPool  # noqa: E402
+from PySide6.QtGui import QInputMethodEvent  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from counter_app.services.context import open_counter  # noqa: E402
+from ui.app import _application  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.session import Session, make_runner  # noqa: E402
+from ui.setup_dialog import SetupDialog  # noqa: E402
+
+
+class Shooter:
+    def __init__(self, app: QApplication, out: Path) -> None:
+        self.app = app
+        self.out = out
+
+    def pump(self, seconds: float = 0.4) -> None:
+        end = time.time() + seconds
+        while time.time() < end:
+            self.app.processEvents()
+            time.sleep(0.02)
+
+    def shot(self, name: str) -> None:
+        self.pump(0.5)
+        subprocess.run(["import", "-window", "root", str(self.out / f"{name}.png")], check=True)
+        print("shot", name)
+
+
+def focus() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Vietnamese text arrives as an input method's commit string, as from Unikey."""
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def key(k: Qt.Key) -> None:
+    QTest.keyClick(focus(), k)
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="shots-")) / "home"
+    os.environ["COUNTER_APP_HOME"] = str(home)
+    s = Shooter(_application(), out)
+
+    ctx = open_counter(home)
+    runner = make_runner(ctx)
+    dialog = SetupDialog(ctx, runner)
+    dialog.show()
+    dialog.activateWindow()
+    s.pump()
+    s.shot("01-setup-empty")
+    QTest.keyClicks(focus(), "17.H26")
+    key(Qt.Key.Key_Tab)
+    type_text(focus(), "UBND xã An Hòa")
+    key(Qt.Key.Key_Return)
+    s.shot("02-setup-errors")
+    dialog.agency_code.setText("000.00.17.H26")
+    dialog.place_name.setText("An Hòa")
+    dialog.clerk_name.setText("Trần Thị Mai")
+    dialog.accept()
+    s.pump(1.0)
+    assert dialog.settings is not None
+    dialog.hide()
+
+    window = MainWindow(Session(ctx, dialog.settings, runner))
+    window.show()
+    window.activateWindow()
+    s.pump(1.0)
+    s.shot("03-intake-empty")
+
+    window.intake.focus_start()
+    QTest.keyClicks(focus(), "dang ky khai sinh")
+    s.pump()
+    key(Qt.Key.Key_Down)
+    s.shot("04-intake-searching")
+    key(Qt.Key.Key_Return)
+    s.pump()
+    type_text(focus(), "Nguyễn Văn Đức")
+    for text in ("00109001234", "15031990", "N"):
+        key(Qt.Key.Key_Tab)
+        QTest.keyClicks(focus(), text)
+    key(Qt.Key.Key_Tab)
+    type_text(focus(), "Thôn Đông, xã An Hòa, huyện Phú Vang")
+    key(Qt.Key.Key_Tab)
+    QTest.keyClicks(focus(), "091234567")
+    key(Qt.Key.Key_Tab)
+    QTest.keyClicks(focus(), "duc@example")
+    key(Qt.Key.Key_Tab)
+    s.shot("05-intake-errors-inline")
+    key(Qt.Key.Key_Return)
+    s.pump(1.0)
+    s.shot("06-intake-errors-after-save")
+
+    applicant = window.intake.applicant
+    applicant.id_number.setText("001090012345")
+    applicant.phone.setText("0912345678")
+    applicant.email.setText("duc@example.vn")
+    applicant.id_number.setFocus()
+    s.pump()
+    key(Qt.Key.Key_Return)
+    s.pump(2.0)
+    s.shot("07-receipt-preview")
+    if window.preview is not None:
+        window.preview.close()
+    s.pump()
+    window.show_tab(1)
+    s.pump(1.0)
+    s.shot("08-today")
+    QThreadPool.globalInstance().waitForDone()
+    ctx.close()
+    shutil.rmtree(home.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
