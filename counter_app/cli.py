@@ -143,14 +143,20 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _actor(ctx: CounterContext) -> str:
+    """Who the audit log names for an admin command (operators come with accounts)."""
+    from counter_app.services.settings import load_settings
+
+    settings = load_settings(ctx)
+    return settings.clerk_name if settings else "admin"
+
+
 def cmd_catalogue_import(args: argparse.Namespace) -> int:
     from counter_app.services.catalogue import import_catalogue
-    from counter_app.services.settings import load_settings
 
     data = _read_json_file(args.file)
     ctx = _open(args)
-    settings = load_settings(ctx)
-    summary = import_catalogue(ctx, data, actor=settings.clerk_name if settings else "admin")
+    summary = import_catalogue(ctx, data, actor=_actor(ctx))
     _emit(
         args,
         summary.to_json(),
@@ -162,12 +168,10 @@ def cmd_catalogue_import(args: argparse.Namespace) -> int:
 
 def cmd_calendar_import(args: argparse.Namespace) -> int:
     from counter_app.services.calendars import import_calendar
-    from counter_app.services.settings import load_settings
 
     data = _read_json_file(args.file)
     ctx = _open(args)
-    settings = load_settings(ctx)
-    year = import_calendar(ctx, data, actor=settings.clerk_name if settings else "admin")
+    year = import_calendar(ctx, data, actor=_actor(ctx))
     _emit(
         args,
         year.to_json(),

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from counter_app.domain.catalogue import DocumentSpec
 from counter_app.domain.clock import iso
 from counter_app.domain.status import status_name
 
@@ -26,14 +27,8 @@ class InstallationSettings:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class DocumentLine:
-    name: str
-    kind: str
-    count: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "count": self.count}
+# A document handed over is described exactly like one the catalogue lists.
+DocumentLine = DocumentSpec
 
 
 @dataclass(frozen=True)
