@@ -134,9 +134,7 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
 
     ctx = _open(args)
     if args.json:
-        versions = {p.code: p.version for p in list_procedures(ctx)}
-        data = [{**item, "version": versions[item["code"]]} for item in export_catalogue(ctx)]
-        _emit(args, data, "")
+        _emit(args, export_catalogue(ctx), "")
     else:
         for proc in list_procedures(ctx):
             print(f"{proc.code:<14} {proc.time_text:<18} {proc.name}")

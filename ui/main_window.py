@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 PENDING_REFRESH_MS = 60_000
+WARM_CALENDAR_DELAY_MS = 500
 KEYS_HELP = (
     "<b>Tiếp nhận hồ sơ</b><br>"
     "Ctrl+F: về ô tìm thủ tục · ↓/↑: chọn trong danh sách · Enter: chọn thủ tục<br>"
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.today.model.refresh()
         self.refresh_pending()
+        # After the window is up, not during start-up: it only needs to beat the first pick.
+        QTimer.singleShot(WARM_CALENDAR_DELAY_MS, self._warm_calendar)
         self.intake.focus_start()
 
     # --- chrome -----------------------------------------------------------------------------
@@ -111,6 +114,16 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         now = now_vn()
         self.clock_label.setText(f"{now:%H:%M} · {WEEKDAYS[now.weekday()]}, {now:%d/%m/%Y}")
+
+    def _warm_calendar(self) -> None:
+        ctx = self.session.ctx
+        self.session.op(
+            None,
+            lambda: ops.warm_calendar(ctx),
+            lambda _none: None,
+            on_error=lambda exc: log.warning("calendar warm-up failed: %s", exc),
+            writes=False,
+        )
 
     def refresh_pending(self) -> None:
         ctx = self.session.ctx

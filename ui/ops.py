@@ -70,6 +70,15 @@ def count_pending(ctx: CounterContext) -> int:
     return pending_count()
 
 
+def warm_calendar(ctx: CounterContext) -> None:
+    """Load the holiday data (~50 ms) on a worker, so the clerk's first procedure pick,
+    whose live due date runs on the GUI thread, does not pay for it."""
+    from counter_app.services.calendars import work_calendar
+
+    today = now_vn().date()
+    work_calendar(ctx).is_working_day(today)
+
+
 def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()

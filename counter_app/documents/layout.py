@@ -441,18 +441,8 @@ class Stack(Block):
             top -= block.height
 
 
-class Flow(Block):
-    """Blocks one under another that may be split between them across pages."""
-
-    def __init__(self, blocks: Sequence[Block], *, keep_with_next: bool = False) -> None:
-        self.blocks = list(blocks)
-        self.height = sum(b.height for b in self.blocks)
-        self.keep_with_next = keep_with_next
-
-    def draw(self, canvas: Any, x: float, top: float) -> None:
-        for block in self.blocks:
-            block.draw(canvas, x, top)
-            top -= block.height
+class Flow(Stack):
+    """A Stack that may be split between its blocks across pages."""
 
     def split(self, available: float) -> tuple[Block, Block] | None:
         used = 0.0

@@ -69,10 +69,6 @@ class ProcedureSpec:
     def time_text(self) -> str:
         return self.time_unit.describe(self.time_value)
 
-    def content_key(self) -> dict[str, Any]:
-        """Everything that makes a version differ from another."""
-        return self.to_json()
-
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,

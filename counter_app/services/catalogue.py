@@ -158,7 +158,7 @@ def apply_specs(specs: list[ProcedureSpec]) -> ImportSummary:
         if latest is None:
             _store(spec, 1)
             created += 1
-        elif spec_of(latest).content_key() == spec.content_key() and latest.is_current:
+        elif spec_of(latest).to_json() == spec.to_json() and latest.is_current:
             unchanged += 1
         else:
             Procedure.update(is_current=False).where(Procedure.code == spec.code).execute()
@@ -177,4 +177,5 @@ def import_catalogue(ctx: CounterContext, data: Any, *, actor: str) -> ImportSum
 
 
 def export_catalogue(ctx: CounterContext) -> list[dict[str, Any]]:
-    return [spec_of(row).to_json() for row in _current_rows()]
+    """The import format, plus each procedure's current ``version`` (ignored on import)."""
+    return [{**spec_of(row).to_json(), "version": row.version} for row in _current_rows()]
