@@ -309,6 +309,9 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()  # until the window is up, before the Qt imports: see ui/heap.py
     from ui.app import run_gui
 
     code: int = run_gui(home=args.home)

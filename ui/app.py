@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -17,6 +18,7 @@ from counter_app.services.context import CounterContext, open_counter
 from counter_app.services.settings import load_settings
 from ui.errors import install_excepthook
 from ui.fonts import apply_app_font
+from ui.heap import settle_after_startup
 from ui.main_window import MainWindow
 from ui.session import Session, make_runner
 from ui.state import APPLICATION, ORGANISATION
@@ -73,6 +75,7 @@ def run_gui(home: str | None = None) -> int:
             settings = dialog.settings
         window = MainWindow(Session(ctx, settings, runner))
         window.show()
+        settle_after_startup()
         if os.environ.get(EXIT_WHEN_SHOWN_ENV):
             QTimer.singleShot(0, app.quit)
         return app.exec()
@@ -82,6 +85,7 @@ def run_gui(home: str | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    gc.disable()  # as counter-app does (see ui/heap.py); Qt is imported already here
     parser = argparse.ArgumentParser(prog="python -m ui.app", description="Một Cửa: quầy")
     parser.add_argument("--home", help="thư mục dữ liệu của quầy (mặc định: theo máy)")
     args = parser.parse_args(argv)
