@@ -47,3 +47,8 @@ class ValidationError(KnownError):
             for key, msg in err.fields.items():
                 merged.setdefault(key, msg)
         return cls(merged)
+
+
+class ConflictError(KnownError):
+    """The action does not fit the dossier as it is now: an illegal status change, a second
+    return, a second apology. Nothing was changed."""

@@ -11,11 +11,19 @@ import pytest
 # Qt must never need a display in tests; set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from counter_app.domain.clock import TEST_NOW_ENV
 from counter_app.services.calendars import reset_cache
 from counter_app.services.context import CounterContext, open_counter
 from counter_app.services.settings import save_settings
 
 AGENCY_CODE = "000.00.17.H26"
+# The suite's "now": its dates (late November 2026) stay valid whenever it runs.
+TEST_NOW = "2026-11-25T09:00:00+07:00"
+
+
+@pytest.fixture(autouse=True)
+def fixed_start_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TEST_NOW_ENV, TEST_NOW)
 
 
 @pytest.fixture

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+import time
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
+# Tests (and training sessions) start the clock at a chosen moment: the suite's dates then
+# stay inside the limits that are relative to "now" (e.g. 90 days of back-dating) for
+# ever. The clock still runs from there, so the order of events is kept.
+TEST_NOW_ENV = "COUNTER_APP_TEST_NOW"
+_anchor: tuple[str, datetime, float] | None = None
+
 
 def now_vn() -> datetime:
     """The current moment, aware, in Vietnam time."""
-    return datetime.now(VN_TZ)
+    fake = os.environ.get(TEST_NOW_ENV)
+    if not fake:
+        return datetime.now(VN_TZ)
+    global _anchor
+    if _anchor is None or _anchor[0] != fake:
+        _anchor = (fake, parse_iso(fake), time.monotonic())
+    return _anchor[1] + timedelta(seconds=time.monotonic() - _anchor[2])
 
 
 def to_vn(moment: datetime) -> datetime:

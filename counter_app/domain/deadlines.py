@@ -10,6 +10,7 @@ clock arithmetic in VN_TZ is exact.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.clock import VN_TZ, to_vn
@@ -42,7 +43,12 @@ def effective_receipt(received_at: datetime, cal: WorkCalendar) -> datetime:
 
 def _walk_working_hours(start: datetime, hours: int, cal: WorkCalendar) -> datetime:
     """``start`` (inside a working period) plus ``hours`` of working time."""
-    remaining = timedelta(hours=hours)
+    return _walk_working_time(start, timedelta(hours=hours), cal)
+
+
+def _walk_working_time(start: datetime, amount: timedelta, cal: WorkCalendar) -> datetime:
+    """``start`` (inside a working period) plus ``amount`` (> 0) of working time."""
+    remaining = amount
     day = start.date()
     cursor = start.replace(tzinfo=None)  # naive wall time; no DST in Vietnam
     while True:
@@ -109,3 +115,55 @@ def describe_due(due: datetime) -> str:
     return (
         f"{m.hour:02d} giờ {m.minute:02d} phút, ngày {m.day:02d} tháng {m.month:02d} năm {m.year}"
     )
+
+
+def working_time_between(start: datetime, end: datetime, cal: WorkCalendar) -> timedelta:
+    """The working time inside [start, end): what a paused dossier waited (DOMAIN.md §4)."""
+    a = to_vn(start).replace(tzinfo=None)
+    b = to_vn(end).replace(tzinfo=None)
+    total = timedelta(0)
+    day = a.date()
+    while day <= b.date():
+        if cal.is_working_day(day):
+            for p_start, p_end in cal.periods:
+                begin = max(a, datetime.combine(day, p_start))
+                finish = min(b, datetime.combine(day, p_end))
+                if finish > begin:
+                    total += finish - begin
+        day += timedelta(days=1)
+    return total
+
+
+def add_working_time(moment: datetime, amount: timedelta, cal: WorkCalendar) -> datetime:
+    """``moment`` moved on by ``amount`` of working time: a due date after a pause.
+
+    A due date at closing time (17:00) moved by one working day lands on the next working
+    day's closing time; nothing waited leaves the date as it was.
+    """
+    if amount <= timedelta(0):
+        return moment
+    return _walk_working_time(effective_receipt(moment, cal), amount, cal)
+
+
+class Timeliness(StrEnum):
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+
+
+TIMELINESS_NAMES: dict[str, str] = {
+    Timeliness.EARLY: "Trước hạn",
+    Timeliness.ON_TIME: "Đúng hạn",
+    Timeliness.LATE: "Quá hạn",
+}
+
+
+def timeliness(done_at: datetime, due_at: datetime) -> Timeliness:
+    """DOMAIN.md §5: on time = at or before the due moment; early = on an earlier day than
+    the due day; late = after the due moment."""
+    done, due = to_vn(done_at), to_vn(due_at)
+    if done > due:
+        return Timeliness.LATE
+    if done.date() < due.date():
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME

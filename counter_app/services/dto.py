@@ -106,6 +106,100 @@ class DossierSummary:
         }
 
 
+RECEIVER_KINDS = {"applicant": "Người nộp hồ sơ", "authorised": "Người được ủy quyền"}
+CHANNELS = {"counter": "Tại Bộ phận một cửa", "post": "Qua dịch vụ bưu chính"}
+RATINGS = {1: "Rất hài lòng", 2: "Hài lòng", 3: "Không hài lòng"}
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
+
+
+@dataclass(frozen=True)
+class HandoverEntry:
+    position: int
+    from_party: str
+    to_party: str
+    at: datetime
+    giver: str
+    taker: str
+    step_due_at: datetime
+    result: str  # early | on_time | late
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["at"] = iso(self.at)
+        data["step_due_at"] = iso(self.step_due_at)
+        return data
+
+
+@dataclass(frozen=True)
+class DueChangeEntry:
+    kind: str  # resume | apology
+    at: datetime
+    old_due_at: datetime
+    new_due_at: datetime
+    paused_from: datetime | None
+    reason: str
+    actor: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("at", "old_due_at", "new_due_at", "paused_from"):
+            data[key] = _iso_or_none(getattr(self, key))
+        return data
+
+
+@dataclass(frozen=True)
+class NoticeEntry:
+    id: int
+    form: str  # 02 | 03 | 04 | 05
+    number: str
+    at: datetime
+    reason: str
+    documents: tuple[DocumentSpec, ...]
+    due_at: datetime
+    new_due_at: datetime | None
+    officer_name: str
+    officer_phone: str
+    actor: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "form": self.form,
+            "number": self.number,
+            "at": iso(self.at),
+            "reason": self.reason,
+            "documents": [d.to_json() for d in self.documents],
+            "due_at": iso(self.due_at),
+            "new_due_at": _iso_or_none(self.new_due_at),
+            "officer_name": self.officer_name,
+            "officer_phone": self.officer_phone,
+            "actor": self.actor,
+        }
+
+
+@dataclass(frozen=True)
+class ReturnInfo:
+    at: datetime
+    receiver_kind: str  # applicant | authorised
+    receiver_name: str
+    receiver_id_number: str
+    channel: str  # counter | post
+    rating: int | None  # 1 Rất hài lòng · 2 Hài lòng · 3 Không hài lòng
+    comment: str
+    actor: str
+    timeliness: str  # early | on_time | late
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["at"] = iso(self.at)
+        data["rating_name"] = RATINGS.get(self.rating) if self.rating else None
+        return data
+
+
 @dataclass(frozen=True)
 class DossierDetail:
     summary: DossierSummary
@@ -127,6 +221,15 @@ class DossierDetail:
     recorded_at: datetime
     entered_late: bool
     history: tuple[HistoryEntry, ...]
+    holder: str = ""
+    first_due_at: datetime | None = None
+    paused_at: datetime | None = None
+    resolved_at: datetime | None = None
+    returned_at: datetime | None = None
+    handovers: tuple[HandoverEntry, ...] = ()
+    due_changes: tuple[DueChangeEntry, ...] = ()
+    notices: tuple[NoticeEntry, ...] = ()
+    returned: ReturnInfo | None = None
 
     @property
     def code(self) -> str:
@@ -157,6 +260,15 @@ class DossierDetail:
                 "recorded_at": iso(self.recorded_at),
                 "entered_late": self.entered_late,
                 "history": [entry.to_json() for entry in self.history],
+                "holder": self.holder,
+                "first_due_at": _iso_or_none(self.first_due_at),
+                "paused_at": _iso_or_none(self.paused_at),
+                "resolved_at": _iso_or_none(self.resolved_at),
+                "returned_at": _iso_or_none(self.returned_at),
+                "handovers": [h.to_json() for h in self.handovers],
+                "due_changes": [c.to_json() for c in self.due_changes],
+                "notices": [n.to_json() for n in self.notices],
+                "return": self.returned.to_json() if self.returned else None,
             }
         )
         return data

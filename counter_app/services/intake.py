@@ -10,6 +10,7 @@ from counter_app.domain.clock import iso, now_vn, to_vn
 from counter_app.domain.deadlines import compute_due, effective_receipt
 from counter_app.domain.dossier_code import format_code, station_number
 from counter_app.domain.identity import ApplicantInput, validate_applicant
+from counter_app.domain.parties import COUNTER_PARTY
 from counter_app.domain.status import Status
 from counter_app.domain.text import clean_line, find_refused_char, fold
 from counter_app.errors import ValidationError
@@ -187,6 +188,8 @@ def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
             clerk_name=settings.clerk_name,
             entered_late=backdated,
             note=note,
+            holder=COUNTER_PARTY,
+            first_due_at=due,
         )
         DossierDocument.insert_many(
             [

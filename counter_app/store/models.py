@@ -91,6 +91,11 @@ class Dossier(BaseModel):
     clerk_name = TextField()
     entered_late = BooleanField(default=False)
     note = TextField(default="")
+    holder = TextField(default="")
+    paused_at = MomentField(null=True)
+    resolved_at = MomentField(null=True)
+    returned_at = MomentField(null=True)
+    first_due_at = MomentField(null=True)
 
 
 class DossierDocument(BaseModel):
@@ -146,6 +151,95 @@ class Printout(BaseModel):
     path = TextField(default="")
 
 
+class Handover(BaseModel):
+    """One transfer of the dossier between the counter and a processing body (Mẫu 06)."""
+
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="handovers")
+    position = IntegerField()
+    from_party = TextField()
+    to_party = TextField()
+    at = MomentField()
+    giver = TextField(default="")
+    taker = TextField(default="")
+    step_due_at = MomentField()
+    result = CharField()
+    note = TextField(default="")
+    actor = TextField()
+
+
+class DueChange(BaseModel):
+    """A due date that moved: after a pause (old and new kept) or by apology (Mẫu 04)."""
+
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="due_changes")
+    at = MomentField()
+    kind = CharField()
+    old_due_at = MomentField()
+    new_due_at = MomentField()
+    paused_from = MomentField(null=True)
+    reason = TextField(default="")
+    actor = TextField()
+
+
+class Notice(BaseModel):
+    """A form handed to the citizen about the dossier: Mẫu 02, 03, 04 or 05."""
+
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="notices")
+    form = CharField()
+    number = CharField()
+    at = MomentField()
+    reason = TextField()
+    documents = JsonField(default=list)
+    due_at = MomentField()
+    new_due_at = MomentField(null=True)
+    officer_name = TextField(default="")
+    officer_phone = TextField(default="")
+    actor = TextField()
+
+
+class DossierReturn(BaseModel):
+    """The result handed back, to whom and how, and the citizen's rating (one per dossier)."""
+
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="returns", unique=True)
+    at = MomentField()
+    receiver_kind = CharField()
+    receiver_name = TextField()
+    receiver_id_number = CharField(default="")
+    channel = CharField()
+    rating = IntegerField(null=True)
+    comment = TextField(default="")
+    actor = TextField()
+
+    class Meta:
+        table_name = "dossier_return"
+
+
+class Complaint(BaseModel):
+    """A complaint or suggestion (phản ánh, kiến nghị) with a deadline of its own."""
+
+    id = AutoField()
+    code = CharField(unique=True)
+    received_at = MomentField()
+    sender_name = TextField()
+    sender_key = TextField()
+    sender_contact = TextField(default="")
+    dossier = ForeignKeyField(Dossier, null=True, backref="complaints")
+    procedure_code = CharField(default="")
+    channel = CharField()
+    content = TextField()
+    content_key = TextField()
+    status = CharField()
+    assignee = TextField(default="")
+    due_at = MomentField()
+    answer = TextField(default="")
+    answered_at = MomentField(null=True)
+    closed_at = MomentField(null=True)
+    actor = TextField()
+
+
 ALL_MODELS = [
     Setting,
     Sequence,
@@ -157,4 +251,9 @@ ALL_MODELS = [
     Outbox,
     AuditLog,
     Printout,
+    Handover,
+    DueChange,
+    Notice,
+    DossierReturn,
+    Complaint,
 ]

@@ -16,7 +16,7 @@ from types import ModuleType
 from peewee import SqliteDatabase
 
 from counter_app.errors import StorageError
-from counter_app.store.migrations import m0001_initial
+from counter_app.store.migrations import m0001_initial, m0002_tracking
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # that every mNNNN module in this folder is listed, in order.
 MIGRATIONS: list[tuple[int, ModuleType]] = [
     (1, m0001_initial),
+    (2, m0002_tracking),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
