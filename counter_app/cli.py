@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from counter_app import __version__
-from counter_app.errors import KnownError, NotFoundError, ValidationError
+from counter_app.errors import ConflictError, KnownError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from counter_app.services.context import CounterContext
@@ -406,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("receipt", cmd_receipt, "in (lại) giấy tiếp nhận ra PDF")
     p.add_argument("code")
     p.add_argument("--out")
+
+    from counter_app import cli_tracking
+
+    cli_tracking.add_commands(add)
     return parser
 
 
@@ -431,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for message in err.fields.values():
             _report(message)
         return EXIT_BAD_INPUT
-    except (NotFoundError, CliError) as err:
+    except (NotFoundError, ConflictError, CliError) as err:
         _report(err.message)
         return EXIT_BAD_INPUT
     except KnownError as err:

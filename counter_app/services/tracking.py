@@ -213,6 +213,11 @@ def _documents(lines: tuple[DocumentLine, ...]) -> list[dict[str, Any]]:
     return out
 
 
+def _notice_number(form: str, moment: datetime, station: int) -> str:
+    """The "Số" of a form: running per form, year and station (stations work offline)."""
+    return f"{next_value(f'notice:{form}:{moment.year}:{station}')}/{moment.year}-M{station}"
+
+
 def _notice(
     ctx: CounterContext,
     code: str,
@@ -236,11 +241,11 @@ def _notice(
         change = _move(
             row, NOTICE_FORMS[form], at=moment, actor=settings.clerk_name, note=reason, cal=cal
         )
-        number = next_value(f"notice:{form}:{moment.year}")
+        number = _notice_number(form, moment, settings.station)
         notice = Notice.create(
             dossier=row.id,
             form=form,
-            number=f"{number}/{moment.year}",
+            number=number,
             at=moment,
             reason=reason,
             documents=docs,
@@ -324,11 +329,11 @@ def apologise(
             reason=reason,
             actor=settings.clerk_name,
         )
-        number = next_value(f"notice:04:{moment.year}")
+        number = _notice_number("04", moment, settings.station)
         notice = Notice.create(
             dossier=row.id,
             form="04",
-            number=f"{number}/{moment.year}",
+            number=number,
             at=moment,
             reason=reason,
             documents=[],

@@ -244,7 +244,7 @@ def test_refusal_needs_a_reason_and_ends_the_dossier(counter: CounterContext) ->
     assert (notice.form, notice.reason, notice.number) == (
         "03",
         "Hồ sơ không thuộc thẩm quyền",
-        "1/2026",
+        "1/2026-M1",
     )
     with pytest.raises(ConflictError) as caught:
         change_status(counter, code, 4)
@@ -280,3 +280,22 @@ def test_action_time_before_the_previous_step_is_refused(counter: CounterContext
     with pytest.raises(ValidationError) as caught:
         change_status(counter, code, 4, at=at("2026-11-15T09:00"))
     assert "trước bước trước" in caught.value.fields["at"]
+
+
+def test_overdue_board(counter: CounterContext) -> None:
+    from counter_app.services.board import Category, board_counts, board_rows
+
+    late = received(counter, "2026-11-16T08:00")  # due 19/11 17:00: overdue on 25/11
+    hand_over(counter, late, BODY, at=at("2026-11-16T09:00"))
+    today = received(counter, "2026-11-19T08:00")  # due Wed 25/11 17:00 (24/11 is off)
+    soon = received(counter, "2026-11-20T08:00")  # due Thu 26/11 17:00
+    received(counter, "2026-11-25T08:00")  # due Mon 30/11: beyond two working days
+    paused = received(counter, "2026-11-16T10:00")
+    request_supplement(counter, paused, "Thiếu giấy tờ", (), at=at("2026-11-16T11:00"))
+    now = at("2026-11-25T09:00")
+    counts = board_counts(counter, now=now, within_days=2)
+    assert (counts.overdue, counts.today, counts.soon) == (1, 1, 1)
+    (row,) = board_rows(counter, Category.OVERDUE, now=now)
+    assert (row.code, row.holder) == (late, BODY)
+    assert [r.code for r in board_rows(counter, Category.TODAY, now=now)] == [today]
+    assert [r.code for r in board_rows(counter, Category.SOON, now=now)] == [soon]

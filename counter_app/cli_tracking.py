@@ -1,0 +1,115 @@
+"""``counter-app`` commands that follow a dossier after intake: status, handover, return.
+
+Each command is one service call (one transaction); a refused action exits 2 with the
+reason on stderr and changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from counter_app.cli import EXIT_OK, _emit, _open, _parse_moment
+
+Adder = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+def _at(args: argparse.Namespace) -> Any:
+    return _parse_moment(args.at, "--at") if args.at else None
+
+
+def _print_dossier(args: argparse.Namespace, detail: Any, headline: str) -> int:
+    from counter_app.domain.clock import iso
+
+    s = detail.summary
+    _emit(
+        args,
+        detail.to_json(),
+        f"{headline}\n{s.code}  [{s.status}] {s.status_name}  Hẹn trả: {iso(s.due_at)}",
+    )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from counter_app.services.tracking import change_status
+
+    ctx = _open(args)
+    detail = change_status(ctx, args.code, args.set, note=args.note or "", at=_at(args))
+    return _print_dossier(args, detail, "Đã chuyển trạng thái.")
+
+
+def cmd_handover(args: argparse.Namespace) -> int:
+    from counter_app.services.tracking import hand_over
+
+    ctx = _open(args)
+    detail = hand_over(
+        ctx,
+        args.code,
+        args.to,
+        giver=args.giver or "",
+        taker=args.taker or "",
+        note=args.note or "",
+        result_ready=args.result_ready,
+        at=_at(args),
+    )
+    step = detail.handovers[-1]
+    return _print_dossier(args, detail, f"Đã chuyển: {step.from_party} → {step.to_party}.")
+
+
+def cmd_return(args: argparse.Namespace) -> int:
+    from counter_app.services.returns import ReturnRequest, return_result
+
+    ctx = _open(args)
+    request = ReturnRequest(
+        receiver_name=args.receiver,
+        receiver_kind="authorised" if args.authorised_id else "applicant",
+        receiver_id_number=args.authorised_id or "",
+        channel="post" if args.post else "counter",
+        rating=args.rating,
+        comment=args.comment or "",
+        at=_at(args),
+    )
+    detail = return_result(ctx, args.code, request)
+    return _print_dossier(args, detail, f"Đã trả kết quả cho {request.receiver_name.strip()}.")
+
+
+def _status_code(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"mã trạng thái phải là số 1–10, nhận được '{text}'")
+    return int(text)
+
+
+def add_commands(add: Adder) -> None:
+    p = add("status", cmd_status, "chuyển trạng thái hồ sơ (mã 1–10)")
+    p.add_argument("code")
+    p.add_argument("--set", required=True, type=_status_code, help="trạng thái mới (1–10)")
+    p.add_argument("--note", help="ghi chú; bắt buộc là lý do khi chuyển sang 3, 5, 7, 8")
+    p.add_argument("--at", help="thời điểm (ISO 8601), khi ghi lại việc đã làm trên giấy")
+
+    p = add("handover", cmd_handover, "chuyển hồ sơ cho cơ quan giải quyết, hoặc nhận lại")
+    p.add_argument("code")
+    p.add_argument("--to", required=True, help='nơi nhận, vd "Công chức Tư pháp - Hộ tịch"')
+    p.add_argument("--giver", help="người giao")
+    p.add_argument("--taker", help="người nhận")
+    p.add_argument("--note")
+    p.add_argument(
+        "--result-ready",
+        action="store_true",
+        help="cơ quan giải quyết trả kết quả về quầy (hồ sơ chuyển sang 9, đã xử lý xong)",
+    )
+    p.add_argument("--at", help="thời điểm (ISO 8601)")
+
+    p = add("return", cmd_return, "trả kết quả cho công dân và ghi mức hài lòng")
+    p.add_argument("code")
+    p.add_argument("--receiver", required=True, help="họ tên người nhận kết quả")
+    p.add_argument("--authorised-id", help="số CCCD nếu là người được ủy quyền")
+    p.add_argument("--post", action="store_true", help="trả qua dịch vụ bưu chính")
+    p.add_argument(
+        "--rating",
+        type=int,
+        choices=[1, 2, 3],
+        help="1 Rất hài lòng · 2 Hài lòng · 3 Không hài lòng",
+    )
+    p.add_argument("--comment", help="ý kiến của công dân")
+    p.add_argument("--at", help="thời điểm trả (ISO 8601)")
