@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from counter_app.cli import EXIT_OK, _emit, _open, _parse_moment
+from counter_app.cli import EXIT_OK, _emit, _open, _parse_day, _parse_moment
 
 Adder = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -74,6 +74,34 @@ def cmd_return(args: argparse.Namespace) -> int:
     return _print_dossier(args, detail, f"Đã trả kết quả cho {request.receiver_name.strip()}.")
 
 
+def cmd_register(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from counter_app.services.forms import register_pdf
+
+    ctx = _open(args)
+    date_from = _parse_day(args.date_from, "--from")
+    date_to = _parse_day(args.date_to, "--to")
+    path = register_pdf(ctx, date_from, date_to, Path(args.out))
+    _emit(args, {"register": str(path)}, f"Sổ theo dõi hồ sơ: {path}")
+    return EXIT_OK
+
+
+def cmd_form(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from counter_app.services.forms import control_slip_pdf, latest_notice_id, notice_pdf
+
+    ctx = _open(args)
+    out = Path(args.out) if args.out else None
+    if args.form == "06":
+        path = control_slip_pdf(ctx, args.code, out=out)
+    else:
+        path = notice_pdf(ctx, latest_notice_id(ctx, args.code, args.form), out=out)
+    _emit(args, {"code": args.code.strip().upper(), "form": args.form, "pdf": str(path)}, str(path))
+    return EXIT_OK
+
+
 def _status_code(text: str) -> int:
     if not text.strip().isdigit():
         raise argparse.ArgumentTypeError(f"mã trạng thái phải là số 1–10, nhận được '{text}'")
@@ -113,3 +141,13 @@ def add_commands(add: Adder) -> None:
     )
     p.add_argument("--comment", help="ý kiến của công dân")
     p.add_argument("--at", help="thời điểm trả (ISO 8601)")
+
+    p = add("register", cmd_register, "in Sổ theo dõi hồ sơ (Mẫu 07) ra PDF")
+    p.add_argument("--from", dest="date_from", required=True, help="từ ngày (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", required=True, help="đến ngày (YYYY-MM-DD)")
+    p.add_argument("--out", required=True, help="tệp PDF")
+
+    p = add("form", cmd_form, "in phiếu của hồ sơ: 02, 03, 04, 05 (phiếu đã lập) hoặc 06")
+    p.add_argument("code")
+    p.add_argument("form", choices=["02", "03", "04", "05", "06"])
+    p.add_argument("--out", help="tệp PDF (mặc định: thư mục giấy tờ của quầy)")

@@ -8,12 +8,24 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter_app.domain.clock import now_vn
 from counter_app.domain.deadlines import describe_due
 from ui import ops
+from ui.dossier_window import DossierWindow
 from ui.intake_screen import IntakeScreen
+from ui.scan import ScanDetector, looks_like_code
 from ui.session import Session
 from ui.state import window_settings
 from ui.today_screen import TodayScreen
@@ -51,10 +63,32 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, "Tiếp nhận hồ sơ (Ctrl+1)")
         self.tabs.addTab(self.today, "Hồ sơ tiếp nhận hôm nay (Ctrl+2)")
         self.tabs.currentChanged.connect(self._on_tab)
-        self.setCentralWidget(self.tabs)
+        self.find_box = QLineEdit()
+        self.find_box.setPlaceholderText(
+            "Tìm hồ sơ: quét mã vạch, gõ mã, họ tên, số CCCD hoặc điện thoại rồi Enter (F3)"
+        )
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.returnPressed.connect(self._find)
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 6, 6, 0)
+        top.addWidget(QLabel("Tìm:"))
+        top.addWidget(self.find_box, 1)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(top)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self._build_menu()
         self._build_status_bar()
+
+        self.dossier_windows: dict[str, DossierWindow] = {}
+        self.scanner = ScanDetector(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            self.scanner.install(app)
+        self.scanner.scanned.connect(self.open_dossier)
 
         self.intake.saved.connect(self._on_saved)
         self.today.reopen_requested.connect(self.reopen_receipt)
@@ -83,6 +117,11 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _checked=False, i=index: self.show_tab(i))
             view.addAction(action)
+
+        find = QAction("Tìm hồ sơ", self)
+        find.setShortcut(QKeySequence("F3"))
+        find.triggered.connect(self.focus_find)
+        view.addAction(find)
 
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         keys = QAction("Phím tắt", self)
@@ -153,6 +192,45 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.RichText)
         box.open()
 
+    # --- finding and opening dossiers -------------------------------------------------------
+
+    def focus_find(self) -> None:
+        self.find_box.setFocus()
+        self.find_box.selectAll()
+
+    def _find(self) -> None:
+        text = self.find_box.text().strip()
+        if not text:
+            return
+        if looks_like_code(text):
+            self.find_box.clear()
+            self.open_dossier(text.upper())
+            return
+        self.show_search(text)
+
+    def show_search(self, text: str) -> None:
+        """Overridden once the search screen is in place; until then codes only."""
+        self.statusBar().showMessage("Nhập đủ mã hồ sơ để mở.", 5000)
+
+    def open_dossier(self, code: str) -> DossierWindow:
+        """Open (or bring forward) the window of one dossier: a repeated scan of the same
+        code shows the same window, never a second one."""
+        code = code.strip().upper()
+        window = self.dossier_windows.get(code)
+        if window is None:
+            window = DossierWindow(self.session, code, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.form_ready.connect(self._show_form)
+            window.destroyed.connect(lambda _o=None, c=code: self.dossier_windows.pop(c, None))
+            self.dossier_windows[code] = window
+            window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _show_form(self, code: str, path: Path, title: str) -> None:
+        self.open_receipt(code, path, f"{title} — hồ sơ {code}", title=title)
+
     # --- receipts ---------------------------------------------------------------------------
 
     def _on_saved(self, outcome: ops.SaveOutcome) -> None:
@@ -183,12 +261,16 @@ class MainWindow(QMainWindow):
 
         self.session.op(self, lambda: ops.reprint(ctx, code), opened)
 
-    def open_receipt(self, code: str, path: Path, headline: str) -> ReceiptPreview:
+    def open_receipt(
+        self, code: str, path: Path, headline: str, *, title: str = ""
+    ) -> ReceiptPreview:
         from ui.receipt_preview import ReceiptPreview  # QtPdf: loaded with the first receipt
 
         if self.preview is not None:
             self.preview.close()
-        preview = ReceiptPreview(self.session, code, path, headline=headline, parent=self)
+        preview = ReceiptPreview(
+            self.session, code, path, headline=headline, title=title, parent=self
+        )
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.finished.connect(lambda _result, p=preview: self._preview_closed(p))
         self.preview = preview

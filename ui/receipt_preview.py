@@ -42,6 +42,7 @@ class ReceiptPreview(QDialog):
         path: Path,
         *,
         headline: str = "",
+        title: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -49,7 +50,8 @@ class ReceiptPreview(QDialog):
         self.code = code
         self.path = path
         self._buffer: QBuffer | None = None
-        self.setWindowTitle(f"Giấy tiếp nhận hồ sơ {code}")
+        # Also shows the other forms of a dossier (Mẫu 02–06), titled by the caller.
+        self.setWindowTitle(title or f"Giấy tiếp nhận hồ sơ {code}")
         self.setModal(True)
 
         self.document = QPdfDocument(self)

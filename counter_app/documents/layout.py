@@ -14,11 +14,12 @@ Coordinates are reportlab's: points, origin bottom-left. A block is laid out top
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -488,12 +489,17 @@ class Column:
 
 class Table(Block):
     """A ruled table with wrapped cells; splits between rows, repeating the column
-    titles on the continuation so the reader still knows which column is which."""
+    titles on the continuation so the reader still knows which column is which.
+
+    A cell is text (wrapped in the column) or a ready-made Block, measured for the
+    column's inner width (``column.width - 2 * padding_x``), e.g. a Stack holding a time
+    and two signature boxes.
+    """
 
     def __init__(
         self,
         columns: Sequence[Column],
-        rows: Sequence[Sequence[Rich]],
+        rows: Sequence[Sequence[Rich | Block]],
         *,
         size: float = BODY_SIZE,
         header_size: float = SMALL_SIZE,
@@ -503,7 +509,7 @@ class Table(Block):
         space_before: float = 2.0,
         space_after: float = 3.0,
         _header: Sequence[Paragraph] | None = None,
-        _rows: Sequence[tuple[float, Sequence[Paragraph]]] | None = None,
+        _rows: Sequence[tuple[float, Sequence[Block]]] | None = None,
     ) -> None:
         self.cols = list(columns)
         self.width = sum(c.width for c in self.cols)
@@ -518,10 +524,12 @@ class Table(Block):
             _header = [Paragraph(c.title, c.width - pad_x, head_style) for c in self.cols]
         self.header = list(_header)
         if _rows is None:
-            built: list[tuple[float, Sequence[Paragraph]]] = []
+            built: list[tuple[float, Sequence[Block]]] = []
             for row in rows:
                 cells = [
-                    Paragraph(
+                    content
+                    if isinstance(content, Block)
+                    else Paragraph(
                         content,
                         c.width - pad_x,
                         TextStyle(size=size, leading=size * 1.25, align=c.align),
@@ -556,7 +564,7 @@ class Table(Block):
             if col is not None:
                 cx += col.width
 
-    def _draw_row(self, canvas: Any, x: float, top: float, cells: Sequence[Paragraph]) -> None:
+    def _draw_row(self, canvas: Any, x: float, top: float, cells: Sequence[Block]) -> None:
         cx = x
         for col, cell in zip(self.cols, cells, strict=True):
             cell.draw(canvas, cx + self.padding_x, top - self.padding)
@@ -703,6 +711,85 @@ def draw_pages(
         canvas.showPage()
 
 
+@dataclass(frozen=True)
+class PdfInfo:
+    """The document properties a PDF viewer shows (and a search indexes)."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: str = ""
+
+
+def pdf_canvas(buf: Any, geometry: PageGeometry, info: PdfInfo) -> Any:
+    """A reportlab canvas in the bundled font, with the document's metadata set."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    register_fonts()
+    # initialFontName: otherwise every page stream starts with Helvetica selected and
+    # the PDF carries a Helvetica resource although no text uses it.
+    canvas = Canvas(
+        buf,
+        pagesize=geometry.size,
+        initialFontName=FONT_REGULAR,
+        initialFontSize=10,
+        lang="vi-VN",
+    )
+    canvas.setTitle(nfc(info.title))
+    canvas.setSubject(nfc(info.subject))
+    canvas.setAuthor(nfc(info.author))
+    canvas.setKeywords(nfc(info.keywords))
+    canvas.setCreator("Một Cửa Counter")
+    return canvas
+
+
+def render_flow(
+    blocks: Iterable[Block],
+    geometry: PageGeometry,
+    info: PdfInfo,
+    *,
+    footer: str = "",
+    decorate: PageDecorator | None = None,
+) -> bytes:
+    """Paginate ``blocks`` and draw them into a PDF: ``footer`` at the bottom left and
+    "Trang i/k" at the bottom right of every page, after ``decorate`` (if any)."""
+    pages = paginate(blocks, geometry.frame_height)
+    buf = io.BytesIO()
+    canvas = pdf_canvas(buf, geometry, info)
+
+    def mark(canvas: Any, page: int, count: int) -> None:
+        if decorate is not None:
+            decorate(canvas, page, count)
+        draw_footer(canvas, geometry, footer, f"Trang {page}/{count}")
+
+    draw_pages(canvas, pages, geometry, mark)
+    canvas.save()
+    return buf.getvalue()
+
+
+def draw_footer(
+    canvas: Any,
+    geometry: PageGeometry,
+    left: str,
+    right: str,
+    *,
+    y: float = 6 * mm,
+    size: float = 7.5,
+) -> None:
+    """Grey small print under the frame: ``left`` flush left, ``right`` flush right; the
+    left text is shortened so the two never run into each other."""
+    page_w = geometry.size[0]
+    x0, x1 = geometry.left, page_w - geometry.right
+    right = nfc(right)
+    room = x1 - x0 - text_width(right, FONT_REGULAR, size) - 4 * mm
+    canvas.saveState()
+    canvas.setFillColorRGB(0.3, 0.3, 0.3)
+    canvas.setFont(FONT_REGULAR, size)
+    canvas.drawString(x0, y, shorten_to_width(left, room, FONT_REGULAR, size))
+    canvas.drawRightString(x1, y, right)
+    canvas.restoreState()
+
+
 # --------------------------------------------------------------------------- slip parts
 
 
@@ -782,6 +869,26 @@ def title_block(
             )
         )
     return Stack(parts, keep_with_next=keep_with_next)
+
+
+def dossier_code_blocks(
+    code: str, width: float, *, barcode_height_mm: float = 10.0, space_after: float = 1.5 * mm
+) -> list[Block]:
+    """ "Mã hồ sơ: <code>" centred, with its Code 128 under it (as on the receipt).
+
+    Raises ValueError when the code cannot be printed as a readable Code 128.
+    """
+    return [
+        Paragraph(
+            [Span("Mã hồ sơ: "), bold(code)],
+            width,
+            TextStyle(size=11, align="center", space_before=2),
+            keep_with_next=True,
+        ),
+        Barcode128(
+            code, width, height_mm=barcode_height_mm, space_before=1, space_after=space_after
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -871,6 +978,18 @@ def vn_short_datetime(moment: datetime) -> str:
     return to_vn(moment).strftime("%H:%M %d/%m/%Y")
 
 
+def vn_moment(moment: datetime) -> str:
+    """:func:`vn_datetime` for wrapped text: a line may break only after its comma."""
+    return ", ".join(nobreak(part) for part in vn_datetime_parts(moment))
+
+
+def vn_short_date(value: date) -> str:
+    """A compact date, e.g. "25/11/2026"; a datetime is taken in Vietnam time."""
+    if isinstance(value, datetime):
+        value = to_vn(value)
+    return value.strftime("%d/%m/%Y")
+
+
 def vn_money(amount: int) -> str:
     """8000 -> "8.000 đồng" (Vietnamese groups thousands with dots)."""
     sign = "-" if amount < 0 else ""
@@ -880,6 +999,20 @@ def vn_money(amount: int) -> str:
 def two_digits(n: int) -> str:
     """Counts on the forms are written with two digits: 1 -> "01"."""
     return f"{n:02d}"
+
+
+def clamp_lines(
+    text: str, width: float, *, max_lines: int, font: str = FONT_REGULAR, size: float = BODY_SIZE
+) -> str:
+    """``text`` as wrapped at ``width``, cut to ``max_lines`` lines, the last one ending
+    with "…" when something was cut: for table cells that must never outgrow a page.
+    Text that fits is returned unchanged."""
+    lines = wrap(text, width=width, font=font, size=size)
+    if len(lines) <= max_lines:
+        return text
+    kept = ["".join(piece for piece, _ in line.pieces) for line in lines[:max_lines]]
+    kept[-1] = shorten_to_width(kept[-1] + " …", width, font, size)
+    return "\n".join(kept)
 
 
 def shorten_to_width(text: str, width: float, font: str, size: float) -> str:
@@ -916,6 +1049,7 @@ __all__ = [
     "Line",
     "PageGeometry",
     "Paragraph",
+    "PdfInfo",
     "Rich",
     "Signature",
     "SlipHeader",
@@ -926,13 +1060,18 @@ __all__ = [
     "TextStyle",
     "bold",
     "bold_italic",
+    "clamp_lines",
     "common_header",
+    "dossier_code_blocks",
+    "draw_footer",
     "draw_pages",
     "italic",
     "labelled",
     "nfc",
     "nobreak",
     "paginate",
+    "pdf_canvas",
+    "render_flow",
     "shorten_to_width",
     "signature_row",
     "text_width",
@@ -941,8 +1080,10 @@ __all__ = [
     "vn_date",
     "vn_datetime",
     "vn_datetime_parts",
+    "vn_moment",
     "vn_money",
     "vn_place_date",
+    "vn_short_date",
     "vn_short_datetime",
     "wrap",
 ]

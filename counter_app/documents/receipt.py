@@ -9,8 +9,6 @@ documents flows onto further pages; every page carries the dossier code and
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -55,6 +53,7 @@ from counter_app.documents.layout import (
     vn_money,
     vn_short_datetime,
 )
+from counter_app.documents.output import write_pdf
 from counter_app.domain.clock import now_vn
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
@@ -204,27 +203,9 @@ def _paginate_copies(
 
 
 def write_receipt(data: ReceiptData, path: Path) -> Path:
-    """Render and write atomically: a temp file in the same directory, fsync, then
-    os.replace, so a crash or full disk never leaves a half-written receipt at ``path``."""
-    pdf = render_receipt(data)
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pdf)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    if os.name == "posix":  # make the rename itself durable; Windows cannot open a dir
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return path
+    """Render and write atomically (see :func:`write_pdf`): a crash or full disk never
+    leaves a half-written receipt at ``path``."""
+    return write_pdf(render_receipt(data), path)
 
 
 # --------------------------------------------------------------------------- body

@@ -377,7 +377,7 @@ def test_write_receipt_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def refuse(src: object, dst: object) -> None:
         raise PermissionError("locked")
 
-    monkeypatch.setattr("counter_app.documents.receipt.os.replace", refuse)
+    monkeypatch.setattr("counter_app.documents.output.os.replace", refuse)
     with pytest.raises(PermissionError):
         write_receipt(make_receipt(), target)
     assert target.read_bytes() == before
