@@ -102,6 +102,62 @@ def cmd_form(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from counter_app.domain.clock import iso
+    from counter_app.services.search import search
+
+    ctx = _open(args)
+    found = search(ctx, args.text, limit=args.limit)
+    lines = [
+        f"{s.code}  {s.applicant_name}  [{s.status}] {s.status_name}  hẹn {iso(s.due_at)}"
+        for s in found
+    ]
+    _emit(args, [s.to_json() for s in found], "\n".join(lines) or "Không tìm thấy hồ sơ nào.")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from counter_app.services.reports import build_report
+    from counter_app.services.settings import require_settings
+
+    ctx = _open(args)
+    date_from = _parse_day(args.date_from, "--from")
+    date_to = _parse_day(args.date_to, "--to")
+    report = build_report(ctx, date_from, date_to)
+    settings = require_settings(ctx)
+    written: dict[str, str] = {}
+    if args.xlsx:
+        from counter_app.services.report_xlsx import write_report_xlsx
+
+        path = write_report_xlsx(report, Path(args.xlsx), agency_name=settings.agency_name)
+        written["xlsx"] = str(path)
+    if args.pdf:
+        from counter_app.documents.report_pdf import write_report_pdf
+
+        path = write_report_pdf(
+            report,
+            Path(args.pdf),
+            agency_name=settings.agency_name.upper(),
+            place_name=settings.place_name,
+        )
+        written["pdf"] = str(path)
+    t = report.total
+    text = "\n".join(
+        [
+            f"{report.period_label}: tiếp nhận {t.received}, đã giải quyết {t.resolved}, "
+            f"đã trả {t.returned}, quá hạn {t.overdue}, đang xử lý {t.pending}",
+            *(f"Đã ghi {kind}: {path}" for kind, path in written.items()),
+        ]
+    )
+    data = report.to_json()
+    if written:
+        data = {**data, "files": written}
+    _emit(args, data, text)
+    return EXIT_OK
+
+
 def _status_code(text: str) -> int:
     if not text.strip().isdigit():
         raise argparse.ArgumentTypeError(f"mã trạng thái phải là số 1–10, nhận được '{text}'")
@@ -151,3 +207,13 @@ def add_commands(add: Adder) -> None:
     p.add_argument("code")
     p.add_argument("form", choices=["02", "03", "04", "05", "06"])
     p.add_argument("--out", help="tệp PDF (mặc định: thư mục giấy tờ của quầy)")
+
+    p = add("search", cmd_search, "tìm hồ sơ theo mã, họ tên, số CCCD, điện thoại")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50, help="số hồ sơ tối đa (mặc định 50)")
+
+    p = add("report", cmd_report, "số liệu kết quả giải quyết của một kỳ")
+    p.add_argument("--from", dest="date_from", required=True, help="từ ngày (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", required=True, help="đến ngày (YYYY-MM-DD)")
+    p.add_argument("--xlsx", help="ghi ra tệp Excel")
+    p.add_argument("--pdf", help="ghi ra tệp PDF")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,15 +22,19 @@ from PySide6.QtWidgets import (
 from counter_app.domain.clock import now_vn
 from counter_app.domain.deadlines import describe_due
 from ui import ops
-from ui.dossier_window import DossierWindow
 from ui.intake_screen import IntakeScreen
+from ui.lazy_tab import LazyTab
 from ui.scan import ScanDetector, looks_like_code
 from ui.session import Session
 from ui.state import window_settings
 from ui.today_screen import TodayScreen
 
 if TYPE_CHECKING:
+    from counter_app.services.board import BoardCounts
+    from ui.board_screen import BoardScreen
+    from ui.dossier_window import DossierWindow
     from ui.receipt_preview import ReceiptPreview
+    from ui.search_screen import SearchScreen
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.intake, "Tiếp nhận hồ sơ (Ctrl+1)")
         self.tabs.addTab(self.today, "Hồ sơ tiếp nhận hôm nay (Ctrl+2)")
+        # Built on first visit: start-up shows the intake screen and nothing else.
+        self.search_tab = LazyTab(self._build_search)
+        self.tabs.addTab(self.search_tab, "Tra cứu (Ctrl+3)")
+        self.board_tab = LazyTab(self._build_board)
+        self.tabs.addTab(self.board_tab, "Theo dõi hạn (Ctrl+4)")
+        self.complaints = LazyTab(self._build_complaints)
+        self.tabs.addTab(self.complaints, "Phản ánh, kiến nghị (Ctrl+5)")
+        self.figures = LazyTab(self._build_figures)
+        self.tabs.addTab(self.figures, "Số liệu, báo cáo (Ctrl+6)")
         self.tabs.currentChanged.connect(self._on_tab)
         self.find_box = QLineEdit()
         self.find_box.setPlaceholderText(
@@ -85,14 +97,13 @@ class MainWindow(QMainWindow):
 
         self.dossier_windows: dict[str, DossierWindow] = {}
         self.scanner = ScanDetector(self)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            self.scanner.install(app)
+        self.scanner.watch(self)
         self.scanner.scanned.connect(self.open_dossier)
 
         self.intake.saved.connect(self._on_saved)
         self.today.reopen_requested.connect(self.reopen_receipt)
         session.changed.connect(self.refresh_pending)
+        session.changed.connect(self.refresh_board_counts)
         self._restore_geometry()
         self.today.model.refresh()
         self.refresh_pending()
@@ -111,7 +122,15 @@ class MainWindow(QMainWindow):
 
         view = self.menuBar().addMenu("&Xem")
         for number, (label, index) in enumerate(
-            (("Tiếp nhận hồ sơ", 0), ("Hồ sơ tiếp nhận hôm nay", 1)), start=1
+            (
+                ("Tiếp nhận hồ sơ", 0),
+                ("Hồ sơ tiếp nhận hôm nay", 1),
+                ("Tra cứu hồ sơ", 2),
+                ("Theo dõi hạn xử lý", 3),
+                ("Phản ánh, kiến nghị", 4),
+                ("Số liệu, báo cáo", 5),
+            ),
+            start=1,
         ):
             action = QAction(label, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -135,8 +154,15 @@ class MainWindow(QMainWindow):
         self.clerk_label = QLabel(f"Cán bộ: {settings.clerk_name}")
         self.station_label = QLabel(f"Máy số {settings.station} · {settings.agency_code}")
         self.pending_label = QLabel("Chờ đồng bộ: …")
+        self.board_label = QLabel("Quá hạn: …")
         self.clock_label = QLabel()
-        for label in (self.clerk_label, self.station_label, self.pending_label, self.clock_label):
+        for label in (
+            self.board_label,
+            self.clerk_label,
+            self.station_label,
+            self.pending_label,
+            self.clock_label,
+        ):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
         self._tick()
@@ -148,6 +174,7 @@ class MainWindow(QMainWindow):
         self._pending_timer = QTimer(self)
         self._pending_timer.setInterval(PENDING_REFRESH_MS)
         self._pending_timer.timeout.connect(self.refresh_pending)
+        self._pending_timer.timeout.connect(self.refresh_board_counts)  # overdue moves with time
         self._pending_timer.start()
 
     def _tick(self) -> None:
@@ -159,7 +186,7 @@ class MainWindow(QMainWindow):
         self.session.op(
             None,
             lambda: ops.warm_calendar(ctx),
-            lambda _none: None,
+            lambda _none: self.refresh_board_counts(),
             on_error=lambda exc: log.warning("calendar warm-up failed: %s", exc),
             writes=False,
         )
@@ -181,11 +208,83 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)  # currentChanged calls _on_tab
 
     def _on_tab(self, index: int) -> None:
-        if index == 0:
+        page = self.tabs.widget(index)
+        if page is self.intake:
             self.intake.focus_start()
-        else:
+        elif page is self.today:
             self.today.model.refresh()  # a new day, or a change made by another counter
             self.today.view.setFocus()
+        elif page is self.search_tab:
+            self.search.box.setFocus()
+            self.search.box.selectAll()
+        elif page is self.board_tab:
+            self.board.refresh()
+            self.board.setFocus()
+        elif isinstance(page, LazyTab):
+            page.ensure_built().setFocus()
+
+    @property
+    def search(self) -> SearchScreen:
+        from ui.search_screen import SearchScreen
+
+        screen = self.search_tab.ensure_built()
+        assert isinstance(screen, SearchScreen)
+        return screen
+
+    @property
+    def board(self) -> BoardScreen:
+        from ui.board_screen import BoardScreen
+
+        screen = self.board_tab.ensure_built()
+        assert isinstance(screen, BoardScreen)
+        return screen
+
+    def _build_search(self) -> QWidget:
+        from ui.search_screen import SearchScreen
+
+        screen = SearchScreen(self.session)
+        screen.open_dossier.connect(self.open_dossier)
+        return screen
+
+    def _build_board(self) -> QWidget:
+        from ui.board_screen import BoardScreen
+
+        screen = BoardScreen(self.session)
+        screen.open_dossier.connect(self.open_dossier)
+        screen.counts_changed.connect(self._show_board_counts)
+        return screen
+
+    def refresh_board_counts(self) -> None:
+        """The overdue count in the status bar, kept current without opening the board."""
+        from counter_app.services.board import board_counts
+
+        ctx = self.session.ctx
+        self.session.op(
+            None,
+            lambda: board_counts(ctx),
+            self._show_board_counts,
+            on_error=lambda exc: log.warning("board count failed: %s", exc),
+            writes=False,
+        )
+
+    def _build_complaints(self) -> QWidget:
+        from ui.complaints_screen import ComplaintsScreen
+
+        return ComplaintsScreen(self.session)
+
+    def _build_figures(self) -> QWidget:
+        from ui.reports_screen import ReportsScreen  # QtCharts: only when first opened
+
+        return ReportsScreen(self.session)
+
+    def _show_board_counts(self, counts: BoardCounts) -> None:
+        self.board_label.setText(f"Quá hạn: {counts.overdue} · Đến hạn hôm nay: {counts.today}")
+        self.board_label.setStyleSheet(
+            "color: #b3261e; font-weight: bold;" if counts.overdue else ""
+        )
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.board_tab), f"Theo dõi hạn ({counts.overdue}) (Ctrl+4)"
+        )
 
     def _show_keys(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Phím tắt", KEYS_HELP, parent=self)
@@ -209,18 +308,21 @@ class MainWindow(QMainWindow):
         self.show_search(text)
 
     def show_search(self, text: str) -> None:
-        """Overridden once the search screen is in place; until then codes only."""
-        self.statusBar().showMessage("Nhập đủ mã hồ sơ để mở.", 5000)
+        self.show_tab(self.tabs.indexOf(self.search_tab))
+        self.search.set_text(text)
 
     def open_dossier(self, code: str) -> DossierWindow:
         """Open (or bring forward) the window of one dossier: a repeated scan of the same
         code shows the same window, never a second one."""
+        from ui.dossier_window import DossierWindow  # with the first dossier, not at start-up
+
         code = code.strip().upper()
         window = self.dossier_windows.get(code)
         if window is None:
             window = DossierWindow(self.session, code, self)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.form_ready.connect(self._show_form)
+            self.scanner.watch(window)  # a scan while a dossier is open opens the next one
             window.destroyed.connect(lambda _o=None, c=code: self.dossier_windows.pop(c, None))
             self.dossier_windows[code] = window
             window.show()
@@ -281,7 +383,7 @@ class MainWindow(QMainWindow):
         if self.preview is preview:
             self.preview = None
         self.activateWindow()  # some window managers leave nothing active after a dialog
-        (self.intake if self.tabs.currentIndex() == 0 else self.today).setFocus()
+        self._on_tab(self.tabs.currentIndex())
 
     # --- window state and quitting ----------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """A USB barcode scanner is a keyboard that types a dossier code and Enter very fast.
 
-``ScanDetector`` watches every key press of the application. Characters that arrive
+``ScanDetector`` watches the key presses of the windows it is given (at the window, before
+Qt hands them to the focused widget: an application-wide filter would run Python for every
+paint and mouse event of every widget, ~30 ms at start-up alone). Characters that arrive
 faster than a person types are collected; an Enter that ends such a burst, when the burst
 is a dossier code, is taken away from the focused widget and reported as a scan, and the
 code the scanner typed into a text field is removed again. A clerk typing the same code by
@@ -37,16 +39,17 @@ class ScanDetector(QObject):
         self._buffer: list[str] = []
         self._last = 0.0
 
-    def install(self, app: QApplication) -> None:
-        app.installEventFilter(self)
+    def watch(self, window: QWidget) -> None:
+        """Listen to the key presses of ``window`` (a top-level widget)."""
+        window.winId()  # makes sure the native window (and its QWindow) exists
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         focus = QApplication.focusWidget()
-        if focus is not None and watched is not focus:
-            return False  # the same press, propagating to a parent: seen already
-        assert isinstance(event, QKeyEvent)
         now = time.monotonic()
         gap = now - self._last
         self._last = now

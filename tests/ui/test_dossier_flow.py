@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -40,10 +41,13 @@ def _receive(window: MainWindow) -> str:
 
 
 def scan(qtbot: QtBot, code: str) -> None:
-    """What a USB scanner does: the code's characters back to back, then Enter."""
-    target = focused()
-    qtbot.keyClicks(target, code)
-    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    """What a USB scanner does: the code's characters back to back, then Enter, through the
+    active window (as the platform delivers keys), into whatever has focus."""
+    window = focused().window().windowHandle()
+    assert window is not None
+    for char in code:
+        QTest.keyClick(window, char)
+    QTest.keyClick(window, Qt.Key.Key_Return)
 
 
 def _open_by_scan(window: MainWindow, qtbot: QtBot, code: str) -> DossierWindow:
@@ -156,6 +160,7 @@ def test_supplement_request_pauses_and_prints_form_02(window: MainWindow, qtbot:
     qtbot.waitUntil(lambda: isinstance(dossier.dialog, ReasonDialog), timeout=WAIT_MS)
     dialog = dossier.dialog
     assert isinstance(dialog, ReasonDialog)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)  # Ctrl+Enter is a window shortcut
     # An empty reason is refused in the dialog, which stays open.
     dialog.submit()
     qtbot.waitUntil(lambda: bool(dialog.error.message), timeout=WAIT_MS)
@@ -172,3 +177,18 @@ def test_supplement_request_pauses_and_prints_form_02(window: MainWindow, qtbot:
     assert "tạm dừng tính hạn" in dossier.fact_labels["status"].text()
     window.preview.reject()
     QApplication.processEvents()
+
+
+def test_search_tab_finds_by_name_without_marks_and_opens_with_enter(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    code = _receive(window)
+    window.find_box.setFocus()
+    type_text(window.find_box, "nguyen van duc")
+    qtbot.keyClick(window.find_box, Qt.Key.Key_Return)
+    search = window.search
+    assert window.tabs.currentWidget() is window.search_tab
+    qtbot.waitUntil(lambda: search.model.rowCount() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: search.model.item(0) is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: code in window.dossier_windows, timeout=WAIT_MS)
+    assert "1 hồ sơ khớp" in search.summary.text()

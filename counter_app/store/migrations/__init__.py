@@ -16,7 +16,7 @@ from types import ModuleType
 from peewee import SqliteDatabase
 
 from counter_app.errors import StorageError
-from counter_app.store.migrations import m0001_initial, m0002_tracking
+from counter_app.store.migrations import m0001_initial, m0002_tracking, m0003_search
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS: list[tuple[int, ModuleType]] = [
     (1, m0001_initial),
     (2, m0002_tracking),
+    (3, m0003_search),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
