@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,9 +136,79 @@ def main() -> None:
     window.show_tab(1)
     s.pump(1.0)
     s.shot("08-today")
+    follow_up(s, window)
     QThreadPool.globalInstance().waitForDone()
     ctx.close()
     shutil.rmtree(home.parent, ignore_errors=True)
+
+
+def _seed(window: MainWindow) -> str:
+    """A few dossiers of the last weeks, at every stage, for the later screens."""
+    from counter_app.domain.clock import now_vn
+    from counter_app.domain.identity import ApplicantInput, Sex
+    from counter_app.services.intake import IntakeRequest, receive
+    from counter_app.services.returns import ReturnRequest, return_result
+    from counter_app.services.tracking import hand_over
+
+    ctx = window.session.ctx
+    now = now_vn().replace(hour=8, minute=0, second=0, microsecond=0)
+    people = [
+        ("Trần Thị Hoà", "001190012346", Sex.FEMALE, 1990),
+        ("Lê Văn Đức", "001088012347", Sex.MALE, 1988),
+        ("Phạm Thị Thuý", "001195012348", Sex.FEMALE, 1995),
+        ("Nguyễn Văn Đức", "001090012345", Sex.MALE, 1990),
+    ]
+    codes = []
+    for k, (name, cccd, sex, year) in enumerate(people * 3):
+        when = now - timedelta(days=3 + 2 * k)
+        while when.weekday() >= 5:
+            when -= timedelta(days=1)
+        applicant = ApplicantInput(name=name, id_number=cccd, dob=date(year, 3, 15), sex=sex)
+        codes.append(receive(ctx, IntakeRequest("1.004873", applicant, received_at=when)).code)
+    body = "Công chức Tư pháp - Hộ tịch"
+    for n, code in enumerate(codes):
+        if n % 3 == 0:
+            continue
+        hand_over(ctx, code, body)
+        if n % 3 == 2:
+            hand_over(ctx, code, "quầy", result_ready=True)
+            if n % 2 == 0:
+                return_result(ctx, code, ReturnRequest(people[n % 4][0], rating=1 + n % 3))
+    return codes[1]
+
+
+def follow_up(s: Shooter, window: MainWindow) -> None:
+    code = _seed(window)
+    window.session.changed.emit()
+    s.pump(1.0)
+    dossier = window.open_dossier(code)
+    s.pump(1.5)
+    s.shot("09-dossier")
+    dossier.start_action("result")
+    s.pump(1.0)
+    if dossier.dialog is not None:
+        dossier.dialog.submit()
+    s.pump(1.5)
+    dossier.start_action("return")
+    s.pump(1.0)
+    s.shot("10-return-dialog")
+    if dossier.dialog is not None:
+        dossier.dialog.reject()
+    dossier.close()
+    s.pump()
+    window.activateWindow()
+    window.find_box.setFocus()
+    type_text(window.find_box, "hoa")
+    key(Qt.Key.Key_Return)
+    s.pump(1.5)
+    s.shot("11-search")
+    for index, name in ((3, "12-board"), (4, "13-complaints"), (5, "14-figures")):
+        window.show_tab(index)
+        s.pump(1.5)
+        if name == "14-figures":
+            key(Qt.Key.Key_Return)
+            s.pump(2.0)
+        s.shot(name)
 
 
 if __name__ == "__main__":

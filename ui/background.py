@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,11 @@ class _Relay(QObject):
 
     # (task id, _Outcome): one Python object, so no value is converted on the way.
     finished = Signal(int, object)
+
+
+def _owner_deleted(callback: Callable[..., Any]) -> bool:
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not shiboken6.isValid(owner)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,12 @@ class BackgroundRunner(QObject):
         pending = self._pending.pop(task_id, None)
         try:
             if pending is None:
+                return
+            callback = pending.on_done if outcome.ok else pending.on_error
+            if _owner_deleted(callback):
+                # A method of a window closed while its work ran: nobody is left to show
+                # the result to (a write has committed all the same).
+                log.debug("result for a deleted window dropped (task %d)", task_id)
                 return
             if outcome.ok:
                 pending.on_done(outcome.value)

@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
     def _warm_calendar(self) -> None:
         ctx = self.session.ctx
         self.session.op(
-            None,
+            self,
             lambda: ops.warm_calendar(ctx),
             lambda _none: self.refresh_board_counts(),
             on_error=lambda exc: log.warning("calendar warm-up failed: %s", exc),
@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
     def refresh_pending(self) -> None:
         ctx = self.session.ctx
         self.session.op(
-            None,
+            self,
             lambda: ops.count_pending(ctx),
             lambda count: self.pending_label.setText(f"Chờ đồng bộ: {count}"),
             on_error=lambda exc: log.warning("pending count failed: %s", exc),
@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
 
         ctx = self.session.ctx
         self.session.op(
-            None,
+            self,
             lambda: board_counts(ctx),
             self._show_board_counts,
             on_error=lambda exc: log.warning("board count failed: %s", exc),

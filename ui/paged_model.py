@@ -107,9 +107,16 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             self._reset(total, exhausted=True)
             self.loaded.emit()
             return
+        fetch, size = self._fetch, self._page_size
+
+        def work() -> tuple[int, list[T]]:
+            # The first page comes with the count: the list shows rows, not "…", at once.
+            total = count()
+            return total, list(fetch(0, size)) if total else []
+
         self._runner(
-            count,
-            lambda total: self._counted(generation, total),
+            work,
+            lambda result: self._counted(generation, *result),
             lambda exc: self._fail(exc) if generation == self._generation else None,
         )
 
@@ -138,10 +145,12 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._exhausted = exhausted
         self.endResetModel()
 
-    def _counted(self, generation: int, total: int) -> None:
+    def _counted(self, generation: int, total: int, first: list[T]) -> None:
         if generation != self._generation:
             return
         self._reset(total, exhausted=True)
+        if first:
+            self._store(0, first)
         self.loaded.emit()
 
     def _fail(self, exc: BaseException) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -16,6 +17,10 @@ from counter_app.services.context import CounterContext
 from counter_app.services.dto import InstallationSettings
 from ui.background import BackgroundRunner
 from ui.errors import show_error
+
+
+def _gone(widget: QWidget | None) -> bool:
+    return widget is not None and not shiboken6.isValid(widget)
 
 
 def make_runner(ctx: CounterContext, parent: QObject | None = None) -> BackgroundRunner:
@@ -55,17 +60,22 @@ class Session(QObject):
         """Run one user action in the background.
 
         After it returns (its transaction committed), ``changed`` fires if it ``writes``,
-        then ``on_done(result)`` runs. Failures go to ``on_error`` or, by default, to the
-        clerk as a message (a known error) or a bug report (anything else).
+        then ``on_done(result)`` runs, unless the ``parent`` widget was closed and deleted
+        meanwhile. Failures go to ``on_error`` or, by default, to the clerk as a message (a
+        known error) or a bug report (anything else).
         """
 
         def done(result: Any) -> None:
             if writes:
                 self.changed.emit()
+            if _gone(parent):
+                return  # the window that asked was closed meanwhile: nothing to show
             on_done(result)
 
         def failed(exc: BaseException) -> None:
-            if on_error is not None:
+            if _gone(parent):
+                show_error(None, exc)  # its window is closed, but the clerk must know
+            elif on_error is not None:
                 on_error(exc)
             else:
                 show_error(parent, exc)

@@ -113,6 +113,22 @@ class ComplaintInfo:
         }
 
 
+def _paragraphs(field: str, label: str, value: str, *, limit: int) -> str:
+    """Multi-line text (content, answer): each line cleaned, paragraphs kept."""
+    lines = [
+        _text(field, label, line, required=False, limit=limit)
+        for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+    text = "\n".join(lines).strip("\n")
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    if not text.strip():
+        raise ValidationError.single(field, f"{label} không được để trống.")
+    if len(text) > limit:
+        raise ValidationError.single(field, f"{label} dài quá {limit} ký tự.")
+    return text
+
+
 def _info(row: Complaint, dossier_code: str) -> ComplaintInfo:
     return ComplaintInfo(
         code=row.code,
@@ -165,7 +181,13 @@ def receive_complaint(ctx: CounterContext, data: ComplaintInput) -> ComplaintInf
     contact = check(
         "sender_contact", "Địa chỉ, điện thoại liên hệ", data.sender_contact, False, 300
     )
-    content = check("content", "Nội dung phản ánh, kiến nghị", data.content, True, MAX_CONTENT)
+    try:
+        content = _paragraphs(
+            "content", "Nội dung phản ánh, kiến nghị", data.content, limit=MAX_CONTENT
+        )
+    except ValidationError as err:
+        errors.append(err)
+        content = ""
     if data.channel not in CHANNELS:
         errors.append(
             ValidationError.single("channel", "Hình thức tiếp nhận phản ánh không hợp lệ.")
@@ -259,7 +281,7 @@ def assign_complaint(ctx: CounterContext, code: str, assignee: str) -> Complaint
 
 
 def answer_complaint(ctx: CounterContext, code: str, answer: str) -> ComplaintInfo:
-    text = _text("answer", "Nội dung trả lời", answer, required=True, limit=MAX_CONTENT)
+    text = _paragraphs("answer", "Nội dung trả lời", answer, limit=MAX_CONTENT)
     return _step(ctx, code, "answered", answer=text)
 
 

@@ -33,6 +33,8 @@ costs no more than a rare name:
 
 The costliest search is the one that finds nothing among common words ("nguyen thi duc":
 every Nguyễn meets every Thị, and no Đức is among them): one pass over those words' lists.
+Pages are read by offset, so a page deep in a long list costs what it skips (the 200th
+page of "nguyen v" reads 10,000 matches first: tens of ms, on the list's worker thread).
 
 Counts are exact up to ``COUNT_CAP``; above it ``count_matches`` returns ``COUNT_CAP + 1``
 (that many rows exist; show "10 000+"): counting 400,000 Nguyễn would cost more than
