@@ -142,6 +142,11 @@ class MainWindow(QMainWindow):
         find.triggered.connect(self.focus_find)
         view.addAction(find)
 
+        register = QAction("In Sổ theo dõi hồ sơ (Mẫu 07)…", self)
+        register.setShortcut(QKeySequence("Ctrl+R"))
+        register.triggered.connect(self.print_register)
+        system.insertAction(quit_action, register)
+
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         keys = QAction("Phím tắt", self)
         keys.setShortcut(QKeySequence("F1"))
@@ -329,6 +334,18 @@ class MainWindow(QMainWindow):
         window.raise_()
         window.activateWindow()
         return window
+
+    def print_register(self) -> None:
+        from ui.register_dialog import RegisterDialog
+
+        dialog = RegisterDialog(self.session, self)
+        dialog.done_with.connect(
+            lambda path: self.open_receipt(
+                "", path, f"Sổ theo dõi hồ sơ: {path}", title="Sổ theo dõi hồ sơ (Mẫu 07)"
+            )
+        )
+        self.register_dialog = dialog
+        dialog.open()
 
     def _show_form(self, code: str, path: Path, title: str) -> None:
         self.open_receipt(code, path, f"{title} — hồ sơ {code}", title=title)

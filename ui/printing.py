@@ -15,6 +15,7 @@ from PySide6.QtPrintSupport import QPrinter
 # Above 300 dpi the images grow (an A5 page at 600 dpi is ~70 MB) without a visible gain
 # for a slip; 300 dpi still draws the 0.38 mm barcode module over 4 dots.
 MAX_DPI = 300
+A5_LONG_SIDE_PT = 210 / 25.4 * 72
 
 
 def a5_printer() -> QPrinter:
@@ -22,6 +23,22 @@ def a5_printer() -> QPrinter:
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
     printer.setPageOrientation(QPageLayout.Orientation.Portrait)
     # The PDF carries its own margins; print the page edge to edge as it was laid out.
+    printer.setFullPage(True)
+    return printer
+
+
+def printer_for(document: QPdfDocument) -> QPrinter:
+    """A5 portrait for the slips; A4 (landscape if the page is) for the register and the
+    reports, matched to the document's first page."""
+    size = document.pagePointSize(0)
+    if max(size.width(), size.height()) <= A5_LONG_SIDE_PT + 2:
+        return a5_printer()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    landscape = size.width() > size.height()
+    printer.setPageOrientation(
+        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    )
     printer.setFullPage(True)
     return printer
 

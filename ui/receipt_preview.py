@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui import ops
 from ui.errors import show_error
-from ui.printing import a5_printer, print_document
+from ui.printing import print_document, printer_for
 from ui.session import Session
 from ui.widgets import hint_label
 
@@ -131,10 +131,10 @@ class ReceiptPreview(QDialog):
     def print_receipt(self) -> None:
         if not self.ready:
             return
-        printer = a5_printer()
-        printer.setDocName(f"Giấy tiếp nhận {self.code}")
+        printer = printer_for(self.document)
+        printer.setDocName(self.windowTitle())
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("In giấy tiếp nhận")
+        dialog.setWindowTitle(f"In: {self.windowTitle()}")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

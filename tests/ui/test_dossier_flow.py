@@ -192,3 +192,28 @@ def test_search_tab_finds_by_name_without_marks_and_opens_with_enter(
     qtbot.waitUntil(lambda: search.model.item(0) is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: code in window.dossier_windows, timeout=WAIT_MS)
     assert "1 hồ sơ khớp" in search.summary.text()
+
+
+def test_register_from_the_menu_prints_on_a4_landscape(window: MainWindow, qtbot: QtBot) -> None:
+    from PySide6.QtGui import QPageLayout, QPageSize
+
+    from ui.printing import printer_for
+    from ui.register_dialog import RegisterDialog
+
+    code = _receive(window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.register_dialog
+    assert isinstance(dialog, RegisterDialog)
+    dialog.date_from.setDate(dialog.date_from.date().addDays(-30))
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(dialog.date_to, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.preview is not None and window.preview.ready, timeout=WAIT_MS)
+    preview = window.preview
+    assert preview is not None
+    assert "Mẫu 07" in preview.windowTitle()
+    assert preview.path.exists()
+    printer = printer_for(preview.document)
+    assert printer.pageLayout().pageSize().id() == QPageSize.PageSizeId.A4
+    assert printer.pageLayout().orientation() == QPageLayout.Orientation.Landscape
+    assert code
+    preview.reject()
