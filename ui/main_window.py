@@ -263,6 +263,9 @@ class MainWindow(QMainWindow):
         """The overdue count in the status bar, kept current without opening the board."""
         from counter_app.services.board import board_counts
 
+        if self.board_tab.content is not None:
+            return  # the board refreshes itself (changes, every minute) and reports counts
+
         ctx = self.session.ctx
         self.session.op(
             self,

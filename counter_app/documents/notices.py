@@ -21,13 +21,11 @@ from datetime import datetime
 
 from reportlab.lib.units import mm
 
-from counter_app.documents.fonts import FONT_BOLD, FONT_REGULAR
+from counter_app.documents.fonts import FONT_BOLD
 from counter_app.documents.layout import (
     BODY,
     BODY_SIZE,
-    SMALL_SIZE,
     Block,
-    Column,
     Columns,
     PageGeometry,
     Paragraph,
@@ -36,7 +34,6 @@ from counter_app.documents.layout import (
     Signature,
     SlipHeader,
     Span,
-    Table,
     TextStyle,
     bold,
     common_header,
@@ -47,10 +44,9 @@ from counter_app.documents.layout import (
     signature_row,
     text_width,
     title_block,
-    two_digits,
     vn_moment,
 )
-from counter_app.documents.receipt import KIND_LABELS, ReceiptDocument
+from counter_app.documents.receipt import ReceiptDocument, documents_table
 
 TITLES = {
     "02": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
@@ -213,7 +209,7 @@ def _body_02(data: NoticeData, width: float) -> list[Block]:
     if data.documents:
         blocks.append(_text("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:", width))
         blocks[-1].keep_with_next = True
-        blocks.append(_documents_table(data.documents, width))
+        blocks.append(documents_table(data.documents, width))
     blocks.append(_field("Lý do", data.reason, width))
     officer = data.officer_name.strip() or _HOLE
     phone = data.officer_phone.strip() or "." * 20
@@ -333,25 +329,6 @@ _BODIES: dict[str, Callable[[NoticeData, float], list[Block]]] = {
     "04": _body_04,
     "05": _body_05,
 }
-
-
-def _documents_table(documents: Sequence[ReceiptDocument], width: float) -> Table:
-    """The receipt's document table: TT | Tên giấy tờ | Hình thức | Số lượng."""
-    pad_x = 3.0
-    kind_w = text_width("Bản chính", FONT_REGULAR, BODY_SIZE) + 2 * pad_x + 2
-    count_w = text_width("Số lượng", FONT_BOLD, SMALL_SIZE) + 2 * pad_x + 2
-    number_w = text_width("99", FONT_REGULAR, BODY_SIZE) + 2 * pad_x + 4
-    columns = [
-        Column("TT", number_w, "center"),
-        Column("Tên giấy tờ", width - number_w - kind_w - count_w),
-        Column("Hình thức", kind_w, "center"),
-        Column("Số lượng", count_w, "center"),
-    ]
-    rows = [
-        [str(n), doc.name, KIND_LABELS.get(doc.kind, doc.kind), two_digits(doc.count)]
-        for n, doc in enumerate(documents, start=1)
-    ]
-    return Table(columns, rows, padding=1.5, padding_x=pad_x, space_after=2.0)
 
 
 __all__ = ["TITLES", "NoticeData", "render_notice"]

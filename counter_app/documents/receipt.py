@@ -54,12 +54,12 @@ from counter_app.documents.layout import (
     vn_short_datetime,
 )
 from counter_app.documents.output import write_pdf
+from counter_app.domain.catalogue import KIND_LABELS
 from counter_app.domain.clock import now_vn
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 COPY_LABELS = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
 REPRINT_MARK = "BẢN IN LẠI"
-KIND_LABELS = {"original": "Bản chính", "copy": "Bản sao"}
 # The catalogue's fee descriptions can run to paragraphs: the receipt shows what fits on
 # the fee line (at least this many points of it, else up to two lines).
 FEE_MIN_DESCRIPTION_PT = 110.0
@@ -240,7 +240,7 @@ def _body_blocks(data: ReceiptData, width: float, density: _Density) -> list[Blo
         Paragraph("1. Thành phần hồ sơ nộp gồm:", width, body, keep_with_next=bool(data.documents))
     )
     if data.documents:
-        blocks.append(_documents_table(data.documents, width, density.table_padding))
+        blocks.append(documents_table(data.documents, width, padding=density.table_padding))
     else:
         blocks.append(Paragraph("(Không có giấy tờ kèm theo)", width, body))
     closing: list[Block] = [
@@ -295,8 +295,12 @@ def _phone_and_email(data: ReceiptData, width: float, style: TextStyle) -> Block
     )
 
 
-def _documents_table(documents: Sequence[ReceiptDocument], width: float, padding: float) -> Table:
-    # Narrow fixed columns so the document names get as much of the line as possible.
+def documents_table(
+    documents: Sequence[ReceiptDocument], width: float, *, padding: float = 1.5
+) -> Table:
+    """TT | Tên giấy tờ | Hình thức | Số lượng (the receipt's, and Mẫu 02's list).
+
+    Narrow fixed columns so the document names get as much of the line as possible."""
     pad_x = 3.0
     kind_w = text_width("Bản chính", FONT_REGULAR, BODY_SIZE) + 2 * pad_x + 2
     count_w = text_width("Số lượng", FONT_BOLD, SMALL_SIZE) + 2 * pad_x + 2

@@ -67,19 +67,23 @@ def _label(field: str) -> str:
     return FIELD_LABELS.get(field, field)
 
 
-def clean_text(field: str, value: str, *, required: bool, max_len: int) -> str:
-    """NFC, trimmed, no control characters, within ``max_len``; names the field on refusal."""
+def clean_text(
+    field: str, value: str, *, required: bool, max_len: int, label: str | None = None
+) -> str:
+    """NFC, trimmed, no control characters, within ``max_len``; names the field on refusal
+    (``label``, or the field's entry in FIELD_LABELS)."""
+    name = label or _label(field)
     bad = find_refused_char(value)
     if bad is not None:
         raise ValidationError.single(
-            field, f"{_label(field)} chứa ký tự điều khiển không hợp lệ (U+{ord(bad):04X})."
+            field, f"{name} chứa ký tự điều khiển không hợp lệ (U+{ord(bad):04X})."
         )
     text = clean_line(value)
     if required and not text:
-        raise ValidationError.single(field, f"{_label(field)} không được để trống.")
+        raise ValidationError.single(field, f"{name} không được để trống.")
     if len(text) > max_len:
         raise ValidationError.single(
-            field, f"{_label(field)} quá dài ({len(text)} ký tự, tối đa {max_len})."
+            field, f"{name} quá dài ({len(text)} ký tự, tối đa {max_len})."
         )
     return text
 

@@ -15,6 +15,7 @@ from peewee import JOIN, fn
 
 from counter_app.domain.clock import iso, now_vn, to_vn
 from counter_app.domain.deadlines import compute_due
+from counter_app.domain.identity import clean_text
 from counter_app.domain.text import fold
 from counter_app.domain.timeunits import TimeUnit
 from counter_app.errors import ConflictError, NotFoundError, ValidationError
@@ -22,7 +23,7 @@ from counter_app.services import audit
 from counter_app.services.calendars import work_calendar
 from counter_app.services.context import CounterContext
 from counter_app.services.settings import require_settings
-from counter_app.services.tracking import FUTURE_TOLERANCE, _text
+from counter_app.services.tracking import FUTURE_TOLERANCE
 from counter_app.store.db import write_transaction
 from counter_app.store.models import Complaint, Dossier, Procedure
 from counter_app.store.sequences import next_value
@@ -116,7 +117,7 @@ class ComplaintInfo:
 def _paragraphs(field: str, label: str, value: str, *, limit: int) -> str:
     """Multi-line text (content, answer): each line cleaned, paragraphs kept."""
     lines = [
-        _text(field, label, line, required=False, limit=limit)
+        clean_text(field, line, required=False, max_len=limit, label=label)
         for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
     text = "\n".join(lines).strip("\n")
@@ -172,7 +173,7 @@ def receive_complaint(ctx: CounterContext, data: ComplaintInput) -> ComplaintInf
 
     def check(field: str, label: str, value: str, required: bool, limit: int) -> str:
         try:
-            return _text(field, label, value, required=required, limit=limit)
+            return clean_text(field, value, required=required, max_len=limit, label=label)
         except ValidationError as err:
             errors.append(err)
             return ""
@@ -276,7 +277,7 @@ def _step(ctx: CounterContext, code: str, target: str, **changes: Any) -> Compla
 
 
 def assign_complaint(ctx: CounterContext, code: str, assignee: str) -> ComplaintInfo:
-    who = _text("assignee", "Người, bộ phận xử lý", assignee, required=True, limit=200)
+    who = clean_text("assignee", assignee, required=True, max_len=200, label="Người, bộ phận xử lý")
     return _step(ctx, code, "assigned", assignee=who)
 
 

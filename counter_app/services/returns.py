@@ -14,14 +14,15 @@ from peewee import IntegrityError
 
 from counter_app.domain.clock import iso, to_vn
 from counter_app.domain.deadlines import timeliness
-from counter_app.domain.identity import FIELD_LABELS, _collect, validate_cccd
+from counter_app.domain.identity import FIELD_LABELS, _collect, clean_text, validate_cccd
 from counter_app.domain.status import status_name
 from counter_app.errors import ConflictError, ValidationError
 from counter_app.services.calendars import work_calendar
 from counter_app.services.context import CounterContext
+from counter_app.services.dossiers import find_row
 from counter_app.services.dto import CHANNELS, RATINGS, RECEIVER_KINDS, DossierDetail
 from counter_app.services.settings import require_settings
-from counter_app.services.tracking import _locked, _moment, _move, _record, _text
+from counter_app.services.tracking import action_moment, move_status, record_change
 from counter_app.store.db import write_transaction
 from counter_app.store.models import DossierReturn
 
@@ -59,13 +60,19 @@ def _validate(request: ReturnRequest) -> ReturnRequest:
     errors: list[ValidationError] = []
     name = _collect(
         errors,
-        lambda: _text(
-            "receiver_name", "Họ tên người nhận", request.receiver_name, required=True, limit=200
+        lambda: clean_text(
+            "receiver_name",
+            request.receiver_name,
+            required=True,
+            max_len=200,
+            label="Họ tên người nhận",
         ),
     )
     comment = _collect(
         errors,
-        lambda: _text("comment", "Ý kiến", request.comment, required=False, limit=MAX_COMMENT),
+        lambda: clean_text(
+            "comment", request.comment, required=False, max_len=MAX_COMMENT, label="Ý kiến"
+        ),
     )
     id_number = _collect(errors, lambda: _receiver_id(request))
     if request.receiver_kind not in RECEIVER_KINDS:
@@ -109,7 +116,7 @@ def return_result(ctx: CounterContext, code: str, request: ReturnRequest) -> Dos
     actor = settings.clerk_name
     try:
         with write_transaction():
-            row = _locked(code)
+            row = find_row(code)
             if row.status == 10:
                 raise _already_returned(
                     row.code, DossierReturn.get_or_none(DossierReturn.dossier == row.id)
@@ -119,7 +126,7 @@ def return_result(ctx: CounterContext, code: str, request: ReturnRequest) -> Dos
                     f"Hồ sơ {row.code} đang ở trạng thái {row.status} "
                     f"({status_name(row.status)}): chưa có kết quả để trả."
                 )
-            moment = _moment(req.at, row)
+            moment = action_moment(req.at, row)
             DossierReturn.create(
                 dossier=row.id,
                 at=moment,
@@ -131,7 +138,7 @@ def return_result(ctx: CounterContext, code: str, request: ReturnRequest) -> Dos
                 comment=req.comment,
                 actor=actor,
             )
-            change = _move(row, 10, at=moment, actor=actor, note=_history_note(req), cal=cal)
+            change = move_status(row, 10, at=moment, actor=actor, note=_history_note(req), cal=cal)
             # The audit log names no one: the receiver's name stays in the dossier.
             change.update(
                 channel=req.channel,
@@ -140,7 +147,7 @@ def return_result(ctx: CounterContext, code: str, request: ReturnRequest) -> Dos
                 timeliness=timeliness(moment, row.due_at).value,
                 returned_at=iso(moment),
             )
-            _record("dossier.returned", row, actor, change)
+            record_change("dossier.returned", row, actor, change)
     except IntegrityError as err:  # another station returned it between our read and write
         raise _already_returned(code.strip().upper(), None) from err
     return get_dossier(ctx, row.code)

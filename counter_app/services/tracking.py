@@ -2,9 +2,9 @@
 
 Every public function is one user action and one transaction: the dossier row, its status
 history, what the action adds (hand-over, notice, due-date change), one outbox row and one
-audit row commit together, or nothing does. The dossier is re-read inside the transaction
-(``BEGIN IMMEDIATE`` holds the write lock), so two stations acting on one dossier at once
-are serialised and the second sees what the first did.
+audit row commit together, or nothing does. The dossier is read (``find_row``) inside the
+transaction, after ``BEGIN IMMEDIATE`` took the write lock, so two stations acting on one
+dossier at once are serialised and the second sees what the first did.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.catalogue import DOCUMENT_KINDS
 from counter_app.domain.clock import iso, now_vn, to_vn
 from counter_app.domain.deadlines import add_working_time, timeliness, working_time_between
+from counter_app.domain.identity import clean_text
 from counter_app.domain.parties import COUNTER_PARTY, is_counter
 from counter_app.domain.status import (
     FINAL,
@@ -25,7 +26,6 @@ from counter_app.domain.status import (
     status_name,
     transition_error,
 )
-from counter_app.domain.text import clean_line, find_refused_char
 from counter_app.errors import ConflictError, ValidationError
 from counter_app.services import audit
 from counter_app.services.calendars import work_calendar
@@ -57,18 +57,7 @@ class NoticeResult:
 # --------------------------------------------------------------------------- checks
 
 
-def _text(field: str, label: str, value: str, *, required: bool, limit: int) -> str:
-    if find_refused_char(value) is not None:
-        raise ValidationError.single(field, f"{label} chứa ký tự không hợp lệ.")
-    text = clean_line(value)
-    if required and not text:
-        raise ValidationError.single(field, f"{label} không được để trống.")
-    if len(text) > limit:
-        raise ValidationError.single(field, f"{label} dài quá {limit} ký tự.")
-    return text
-
-
-def _moment(at: datetime | None, row: Dossier) -> datetime:
+def action_moment(at: datetime | None, row: Dossier) -> datetime:
     """When the action happened: now, or a time given for paper records after an outage."""
     now = now_vn().replace(microsecond=0)
     if at is None:
@@ -94,15 +83,10 @@ def _moment(at: datetime | None, row: Dossier) -> datetime:
     return moment
 
 
-def _locked(code: str) -> Dossier:
-    """The dossier, read inside the write transaction (so its status is current)."""
-    return find_row(code)
-
-
 # --------------------------------------------------------------------------- the move
 
 
-def _move(
+def move_status(
     row: Dossier, target: int, *, at: datetime, actor: str, note: str, cal: WorkCalendar
 ) -> dict[str, Any]:
     """Change the status of ``row`` (legal moves only) and keep the pause clock.
@@ -154,7 +138,7 @@ def _move(
     return change
 
 
-def _record(kind: str, row: Dossier, actor: str, change: dict[str, Any]) -> None:
+def record_change(kind: str, row: Dossier, actor: str, change: dict[str, Any]) -> None:
     """The outbox and audit rows of one action (inside its transaction)."""
     payload = {"code": row.code, "status": row.status, "due_at": iso(row.due_at), **change}
     outbox.enqueue(kind, row.code, payload)
@@ -187,20 +171,22 @@ def change_status(
     if target == 8:
         return stop(ctx, code, note, at=at).dossier
     settings = require_settings(ctx)
-    note = _text("note", "Ghi chú", note, required=False, limit=MAX_REASON)
+    note = clean_text("note", note, required=False, max_len=MAX_REASON, label="Ghi chú")
     cal = work_calendar(ctx)
     with write_transaction():
-        row = _locked(code)
-        moment = _moment(at, row)
-        change = _move(row, target, at=moment, actor=settings.clerk_name, note=note, cal=cal)
-        _record("dossier.status", row, settings.clerk_name, change)
+        row = find_row(code)
+        moment = action_moment(at, row)
+        change = move_status(row, target, at=moment, actor=settings.clerk_name, note=note, cal=cal)
+        record_change("dossier.status", row, settings.clerk_name, change)
     return get_dossier(ctx, row.code)
 
 
 def _documents(lines: tuple[DocumentLine, ...]) -> list[dict[str, Any]]:
     out = []
     for k, line in enumerate(lines, start=1):
-        name = _text(f"documents.{k}", f"Tên giấy tờ thứ {k}", line.name, required=True, limit=500)
+        name = clean_text(
+            f"documents.{k}", line.name, required=True, max_len=500, label=f"Tên giấy tờ thứ {k}"
+        )
         if line.kind not in DOCUMENT_KINDS:
             raise ValidationError.single(
                 f"documents.{k}", f"Giấy tờ thứ {k}: loại phải là bản chính hoặc bản sao."
@@ -230,15 +216,17 @@ def _notice(
 ) -> NoticeResult:
     settings = require_settings(ctx)
     label = "Lý do" if form != "02" else "Nội dung cần bổ sung, hoàn thiện"
-    reason = _text("reason", label, reason, required=True, limit=MAX_REASON)
+    reason = clean_text("reason", reason, required=True, max_len=MAX_REASON, label=label)
     docs = _documents(documents)
-    phone = _text("officer_phone", "Số điện thoại", officer_phone, required=False, limit=20)
+    phone = clean_text(
+        "officer_phone", officer_phone, required=False, max_len=20, label="Số điện thoại"
+    )
     cal = work_calendar(ctx)
     with write_transaction():
-        row = _locked(code)
-        moment = _moment(at, row)
+        row = find_row(code)
+        moment = action_moment(at, row)
         due_before = row.due_at
-        change = _move(
+        change = move_status(
             row, NOTICE_FORMS[form], at=moment, actor=settings.clerk_name, note=reason, cal=cal
         )
         number = _notice_number(form, moment, settings.station)
@@ -255,7 +243,7 @@ def _notice(
             actor=settings.clerk_name,
         )
         change.update(form=form, notice_number=notice.number, reason=reason)
-        _record(f"dossier.notice.{form}", row, settings.clerk_name, change)
+        record_change(f"dossier.notice.{form}", row, settings.clerk_name, change)
     return NoticeResult(notice.id, get_dossier(ctx, row.code))
 
 
@@ -296,11 +284,13 @@ def apologise(
 ) -> NoticeResult:
     """Mẫu 04: apologise for a late result and set a new due date (once per dossier)."""
     settings = require_settings(ctx)
-    reason = _text("reason", "Lý do chậm trả kết quả", reason, required=True, limit=MAX_REASON)
+    reason = clean_text(
+        "reason", reason, required=True, max_len=MAX_REASON, label="Lý do chậm trả kết quả"
+    )
     new_due = to_vn(new_due_at).replace(microsecond=0)
     with write_transaction():
-        row = _locked(code)
-        moment = _moment(at, row)
+        row = find_row(code)
+        moment = action_moment(at, row)
         if row.status in FINAL or row.status == 9:
             raise ConflictError(
                 f"Hồ sơ {row.code} đang ở trạng thái {row.status} ({status_name(row.status)}); "
@@ -351,7 +341,7 @@ def apologise(
         }
         row.due_at = new_due
         row.save()
-        _record("dossier.notice.04", row, settings.clerk_name, change)
+        record_change("dossier.notice.04", row, settings.clerk_name, change)
     return NoticeResult(notice.id, get_dossier(ctx, row.code))
 
 
@@ -374,20 +364,22 @@ def hand_over(
     transfer with the dossier's due date.
     """
     settings = require_settings(ctx)
-    to_party = _text("to_party", "Nơi nhận hồ sơ", to_party, required=True, limit=MAX_PARTY)
+    to_party = clean_text(
+        "to_party", to_party, required=True, max_len=MAX_PARTY, label="Nơi nhận hồ sơ"
+    )
     if is_counter(to_party):
         to_party = COUNTER_PARTY
-    giver = _text("giver", "Người giao", giver, required=False, limit=MAX_PARTY)
-    taker = _text("taker", "Người nhận", taker, required=False, limit=MAX_PARTY)
-    note = _text("note", "Ghi chú", note, required=False, limit=MAX_REASON)
+    giver = clean_text("giver", giver, required=False, max_len=MAX_PARTY, label="Người giao")
+    taker = clean_text("taker", taker, required=False, max_len=MAX_PARTY, label="Người nhận")
+    note = clean_text("note", note, required=False, max_len=MAX_REASON, label="Ghi chú")
     if result_ready and to_party != COUNTER_PARTY:
         raise ValidationError.single(
             "to_party", "Kết quả giải quyết phải được chuyển về Bộ phận Tiếp nhận và Trả kết quả."
         )
     cal = work_calendar(ctx)
     with write_transaction():
-        row = _locked(code)
-        moment = _moment(at, row)
+        row = find_row(code)
+        moment = action_moment(at, row)
         if row.status in FINAL or row.status == 9:
             raise ConflictError(
                 f"Hồ sơ {row.code} đang ở trạng thái {row.status} ({status_name(row.status)}); "
@@ -420,16 +412,14 @@ def hand_over(
         }
         actor = settings.clerk_name
         if row.status == 2 and to_party != COUNTER_PARTY:
-            change["status"] = _move(
+            change["status"] = move_status(
                 row, 4, at=moment, actor=actor, note=f"Chuyển {to_party}", cal=cal
             )
         if result_ready:
-            if row.status == 2:
-                change["status"] = _move(row, 4, at=moment, actor=actor, note="", cal=cal)
-            change["resolved"] = _move(
+            change["resolved"] = move_status(
                 row, 9, at=moment, actor=actor, note=f"Nhận kết quả từ {from_party}", cal=cal
             )
         row.holder = to_party
         row.save()
-        _record("dossier.handover", row, actor, change)
+        record_change("dossier.handover", row, actor, change)
     return get_dossier(ctx, row.code)
