@@ -410,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     from counter_app import cli_tracking
 
     cli_tracking.add_commands(add)
+    from counter_app import cli_sync
+
+    cli_sync.add_commands(add, sub, common)
     return parser
 
 

@@ -8,7 +8,12 @@ from pathlib import Path
 
 
 def write_pdf(pdf: bytes, path: Path) -> Path:
-    """Write ``pdf`` to ``path`` atomically and return the path.
+    """Write a rendered document to ``path`` atomically (``write_atomic``)."""
+    return write_atomic(pdf, path)
+
+
+def write_atomic(data: bytes, path: Path) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path.
 
     A temp file in the same directory, fsync, then os.replace (and an fsync of the
     directory on POSIX): a crash, a full disk or a file locked by a viewer never leaves
@@ -19,7 +24,7 @@ def write_pdf(pdf: bytes, path: Path) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(pdf)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, path)
@@ -35,4 +40,4 @@ def write_pdf(pdf: bytes, path: Path) -> Path:
     return path
 
 
-__all__ = ["write_pdf"]
+__all__ = ["write_atomic", "write_pdf"]

@@ -87,10 +87,18 @@ def action_moment(at: datetime | None, row: Dossier) -> datetime:
 
 
 def move_status(
-    row: Dossier, target: int, *, at: datetime, actor: str, note: str, cal: WorkCalendar
+    row: Dossier,
+    target: int,
+    *,
+    at: datetime,
+    actor: str,
+    note: str,
+    cal: WorkCalendar,
+    origin: str = "local",
 ) -> dict[str, Any]:
     """Change the status of ``row`` (legal moves only) and keep the pause clock.
 
+    ``origin`` is 'hub' for a decision pulled from the district (not pushed back).
     Returns what changed, for the outbox and audit rows.
     """
     problem = transition_error(row.status, target)
@@ -131,16 +139,45 @@ def move_status(
     if target == 10:
         row.returned_at = at
     StatusHistory.create(
-        dossier=row.id, from_status=row.status, to_status=target, at=at, actor=actor, note=note
+        dossier=row.id,
+        from_status=row.status,
+        to_status=target,
+        at=at,
+        actor=actor,
+        note=note,
+        origin=origin,
+    )
+    # The entries this action wrote travel upstream with its outbox row (record_change), so
+    # the hub keeps the same status history the station does.
+    new_history(row).append(
+        {"from": row.status, "to": target, "at": iso(at), "actor": actor, "note": note}
     )
     row.status = target
     row.save()
     return change
 
 
+def new_history(row: Dossier) -> list[dict[str, Any]]:
+    """The status-history entries written on ``row`` by the action under way."""
+    entries: list[dict[str, Any]] | None = row.__dict__.get("_new_history")
+    if entries is None:
+        entries = row.__dict__["_new_history"] = []
+    return entries
+
+
 def record_change(kind: str, row: Dossier, actor: str, change: dict[str, Any]) -> None:
     """The outbox and audit rows of one action (inside its transaction)."""
-    payload = {"code": row.code, "status": row.status, "due_at": iso(row.due_at), **change}
+    history = new_history(row)
+    payload = {
+        **change,
+        # After the change: these describe the dossier as the action left it.
+        "code": row.code,
+        "status": row.status,
+        "due_at": iso(row.due_at),
+        "actor": actor,
+        "history": list(history),
+    }
+    history.clear()
     outbox.enqueue(kind, row.code, payload)
     audit.record(actor, kind, row.code, **change)
 
@@ -243,6 +280,8 @@ def _notice(
             actor=settings.clerk_name,
         )
         change.update(form=form, notice_number=notice.number, reason=reason)
+        if docs:
+            change["documents"] = docs
         record_change(f"dossier.notice.{form}", row, settings.clerk_name, change)
     return NoticeResult(notice.id, get_dossier(ctx, row.code))
 
@@ -334,6 +373,7 @@ def apologise(
         )
         change = {
             "form": "04",
+            "at": iso(moment),
             "notice_number": notice.number,
             "old_due_at": iso(row.due_at),
             "new_due_at": iso(new_due),
@@ -412,7 +452,7 @@ def hand_over(
         }
         actor = settings.clerk_name
         if row.status == 2 and to_party != COUNTER_PARTY:
-            change["status"] = move_status(
+            change["moved"] = move_status(
                 row, 4, at=moment, actor=actor, note=f"Chuyển {to_party}", cal=cal
             )
         if result_ready:

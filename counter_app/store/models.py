@@ -115,6 +115,7 @@ class StatusHistory(BaseModel):
     at = MomentField()
     actor = TextField()
     note = TextField(default="")
+    origin = CharField(default="local")
 
 
 class Outbox(BaseModel):
@@ -240,6 +241,27 @@ class Complaint(BaseModel):
     actor = TextField()
 
 
+class SyncIssue(BaseModel):
+    """Something the sync could not do, shown on the dossier it concerns."""
+
+    id = AutoField()
+    at = MomentField()
+    direction = CharField()
+    dossier_code = CharField(default="")
+    item_id = CharField(default="")
+    message = TextField()
+
+
+class HubChange(BaseModel):
+    """A hub change already applied here (pulled twice after a lost answer: applied once)."""
+
+    change_id = IntegerField(primary_key=True)
+    kind = CharField()
+    ref = CharField(default="")
+    applied_at = MomentField()
+    outcome = CharField()
+
+
 ALL_MODELS = [
     Setting,
     Sequence,
@@ -256,4 +278,6 @@ ALL_MODELS = [
     Notice,
     DossierReturn,
     Complaint,
+    SyncIssue,
+    HubChange,
 ]

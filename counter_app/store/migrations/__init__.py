@@ -16,7 +16,12 @@ from types import ModuleType
 from peewee import SqliteDatabase
 
 from counter_app.errors import StorageError
-from counter_app.store.migrations import m0001_initial, m0002_tracking, m0003_search
+from counter_app.store.migrations import (
+    m0001_initial,
+    m0002_tracking,
+    m0003_search,
+    m0004_sync,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +32,7 @@ MIGRATIONS: list[tuple[int, ModuleType]] = [
     (1, m0001_initial),
     (2, m0002_tracking),
     (3, m0003_search),
+    (4, m0004_sync),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,263 @@
+"""Applying what stations push: exactly once, in order, each item judged on its own.
+
+A batch is one transaction: every item's effect and its ``PushedItem`` row (the answer it
+got) commit together before the hub answers, so an answer lost on the way back is
+recovered by a resend, which finds the row and gets the same answer. Two requests racing
+with the same items (a station killed and restarted mid-sync) collide on the primary key;
+the loser's transaction is rolled back and run again, and then finds the winner's rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from peewee import IntegrityError
+
+from counter_app.domain.clock import iso, now_vn, parse_iso
+from counter_app.domain.status import STATUS_NAMES
+from counter_app.hub.db import hub_db, is_postgres
+from counter_app.hub.forwarding import enqueue_forward
+from counter_app.hub.models import (
+    HubDossier,
+    HubEvent,
+    HubProcedure,
+    HubStatusEntry,
+    PushedItem,
+)
+from counter_app.hub.stations import StationRef
+from counter_app.sync.protocol import Item, payload_hash
+
+log = logging.getLogger(__name__)
+
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    outcome: str
+    error: str = ""
+    replay: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "outcome": self.outcome}
+        if self.error:
+            data["error"] = self.error
+        if self.replay:
+            data["replay"] = True
+        return data
+
+
+class Refused(Exception):
+    """This item cannot be applied; the reason is stored and sent back (Vietnamese)."""
+
+
+def agency_of(code: str) -> str:
+    return code.rsplit("-", 2)[0] if code.count("-") >= 2 else ""
+
+
+def apply_items(station: StationRef, items: list[Item], *, via: str) -> list[ItemResult]:
+    """Apply a batch; returns one result per item, in order. Commits before returning."""
+    for attempt in range(3):
+        try:
+            with hub_db.atomic():
+                return [_apply_one(station, item, via) for item in items]
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("push from %s/%s raced another; retrying", station.agency_code, station.id)
+    raise AssertionError("unreachable")
+
+
+def _apply_one(station: StationRef, item: Item, via: str) -> ItemResult:
+    digest = payload_hash(item.payload)
+    seen = PushedItem.get_or_none(PushedItem.item_id == item.id)
+    if seen is not None:
+        if (
+            seen.payload_hash != digest
+            or seen.agency_code != station.agency_code
+            or seen.station != station.station
+        ):
+            return ItemResult(
+                item.id,
+                REJECTED,
+                f"Mã mục {item.id} đã được dùng cho một nội dung khác; mục này không được nhận.",
+            )
+        return ItemResult(item.id, seen.outcome, seen.error, replay=True)
+    try:
+        with hub_db.atomic():  # a savepoint: a refused item leaves nothing behind
+            _apply_effect(station, item)
+        outcome, error = ACCEPTED, ""
+    except Refused as why:
+        outcome, error = REJECTED, str(why)
+    PushedItem.create(
+        item_id=item.id,
+        agency_code=station.agency_code,
+        station=station.station,
+        seq=item.seq,
+        kind=item.kind,
+        ref=item.ref,
+        payload_hash=digest,
+        outcome=outcome,
+        error=error,
+        via=via,
+        received_at=now_vn(),
+    )
+    return ItemResult(item.id, outcome, error)
+
+
+def _apply_effect(station: StationRef, item: Item) -> None:
+    if item.kind.startswith("complaint."):
+        _check_agency(station, item.ref, what="Phản ánh")
+        _event(item.ref, item)
+        return
+    if not item.kind.startswith("dossier."):
+        raise Refused(f"Loại mục “{item.kind}” không được hỗ trợ.")
+    _check_agency(station, item.ref, what="Hồ sơ")
+    if item.kind == "dossier.received":
+        _receive(station, item)
+    else:
+        _progress(item)
+
+
+def _check_agency(station: StationRef, code: str, *, what: str) -> None:
+    owner = agency_of(code)
+    if owner != station.agency_code:
+        raise Refused(
+            f"{what} {code} thuộc đơn vị “{owner or '?'}”, không phải đơn vị của máy này "
+            f"({station.agency_code})."
+        )
+
+
+def _moment(payload: dict[str, Any], key: str) -> datetime:
+    value = payload.get(key)
+    try:
+        return parse_iso(str(value))
+    except (ValueError, TypeError):
+        raise Refused(f"Trường {key} “{value}” không phải thời điểm ISO 8601.") from None
+
+
+def _status(value: Any, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value not in STATUS_NAMES:
+        raise Refused(f"Trường {key} “{value}” không phải mã trạng thái 1–10.")
+    return value
+
+
+def _receive(station: StationRef, item: Item) -> None:
+    p = item.payload
+    code = item.ref
+    if p.get("code") != code:
+        raise Refused(f"Mã hồ sơ trong nội dung ({p.get('code')}) khác mã của mục ({code}).")
+    procedure = str(p.get("procedure_code") or "")
+    if HubProcedure.get_or_none(HubProcedure.code == procedure) is None:
+        raise Refused(f"Thủ tục “{procedure}” không có trong danh mục của huyện.")
+    if HubDossier.get_or_none(HubDossier.code == code) is not None:
+        raise Refused(
+            f"Mã hồ sơ {code} đã có ở huyện từ một lần tiếp nhận khác "
+            "(hai máy cấp trùng số?). Hãy báo quản trị."
+        )
+    now = now_vn()
+    HubDossier.create(
+        code=code,
+        agency_code=station.agency_code,
+        station=station.station,
+        procedure_code=procedure,
+        status=_status(p.get("status"), "status"),
+        received_at=_moment(p, "received_at"),
+        due_at=_moment(p, "due_at"),
+        returned_at=None,
+        detail=p,
+        hub_received_at=now,
+        updated_at=now,
+    )
+    _add_history(code, p.get("history"), source="station")
+    enqueue_forward(code)
+
+
+def _progress(item: Item) -> None:
+    p = item.payload
+    code = item.ref
+    row = _locked_dossier(code)
+    if row is None:
+        raise Refused(
+            f"Hồ sơ {code} chưa có ở huyện (bản tiếp nhận bị từ chối hoặc chưa tới), "
+            "nên bước này không ghi được."
+        )
+    status = _status(p.get("status"), "status")
+    due_at = _moment(p, "due_at")
+    _event(code, item)
+    _add_history(code, p.get("history"), source="station")
+    row.status = status
+    row.due_at = due_at
+    if item.kind == "dossier.returned":
+        row.returned_at = _moment(p, "returned_at")
+    row.updated_at = now_vn()
+    row.revision += 1
+    row.save()
+    enqueue_forward(code)
+
+
+def _locked_dossier(code: str) -> HubDossier | None:
+    query = HubDossier.select().where(HubDossier.code == code)
+    if is_postgres():
+        query = query.for_update()
+    row: HubDossier | None = query.first()
+    return row
+
+
+def _event(code: str, item: Item) -> None:
+    HubEvent.create(
+        code=code,
+        kind=item.kind,
+        source="station",
+        item_id=item.id,
+        payload=item.payload,
+        hub_at=now_vn(),
+    )
+
+
+def _add_history(code: str, entries: Any, *, source: str) -> None:
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise Refused("Trường history phải là một danh sách.")
+    position = HubStatusEntry.select().where(HubStatusEntry.code == code).count()
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise Refused(f"history[{index}] phải là một đối tượng.")
+        from_status = entry.get("from")
+        position += 1
+        HubStatusEntry.create(
+            code=code,
+            position=position,
+            from_status=None if from_status is None else _status(from_status, "history.from"),
+            to_status=_status(entry.get("to"), "history.to"),
+            at=_moment(entry, "at"),
+            actor=str(entry.get("actor") or ""),
+            note=str(entry.get("note") or ""),
+            source=source,
+        )
+
+
+def add_hub_history(code: str, entry: dict[str, Any]) -> None:
+    """A step the district recorded (``hub set-status``)."""
+    _add_history(code, [entry], source="hub")
+
+
+def dossier_json(row: HubDossier) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "agency_code": row.agency_code,
+        "station": row.station,
+        "procedure_code": row.procedure_code,
+        "status": row.status,
+        "received_at": iso(row.received_at),
+        "due_at": iso(row.due_at),
+        "returned_at": iso(row.returned_at) if row.returned_at else None,
+        "hub_received_at": iso(row.hub_received_at),
+        "updated_at": iso(row.updated_at),
+    }

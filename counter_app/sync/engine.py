@@ -1,0 +1,222 @@
+"""One sync round: push the outbox in order, then pull the hub's changes.
+
+Exactly once, whatever the network does:
+- the outbox is read in commit order and sent in batches; an item is marked acknowledged
+  only after the hub answered for it, in one transaction per batch, so a sync cut off
+  anywhere resumes at the first unacknowledged item;
+- a lost answer means a resend; the hub recognises every item by its id and answers as
+  the first time; nothing is applied twice;
+- an item the hub refuses is settled with its reason (shown on the dossier) and does not
+  hold back the items after it.
+Progress goes to a plain callback; ``cancelled`` is polled between requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from counter_app.domain.clock import iso, now_vn
+from counter_app.errors import KnownError
+from counter_app.services import audit
+from counter_app.services.context import CounterContext
+from counter_app.store.db import write_transaction
+from counter_app.store.models import Outbox, SyncIssue
+from counter_app.sync import state
+from counter_app.sync.client import HubClient
+from counter_app.sync.protocol import CHANGES_PAGE, CHANGES_PATH, PUSH_BATCH, PUSH_PATH, Item
+from counter_app.sync.pull import SYNC_ACTOR, apply_change
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str  # "push" | "pull"
+    done: int
+    total: int | None  # None while the pull does not know how many follow
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    pending: int = 0
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    clock_offset_s: int | None = None
+    cancelled: bool = False
+    error: str = ""
+    offsets: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def clock_warning(self) -> bool:
+        return self.clock_offset_s is not None and abs(self.clock_offset_s) > state.CLOCK_WARNING_S
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pushed": self.pushed,
+            "pulled": self.pulled,
+            "pending": self.pending,
+            "rejected": self.rejected,
+            "clock_offset_s": self.clock_offset_s,
+            "clock_warning": self.clock_warning,
+            "cancelled": self.cancelled,
+            "error": self.error or None,
+            "requests": self.requests,
+            "bytes_sent": self.bytes_sent,
+            "bytes_received": self.bytes_received,
+        }
+
+
+Progress = Callable[[SyncProgress], None]
+
+
+def item_of(row: Outbox) -> Item:
+    return Item(row.item_id, row.id, row.kind, row.entity_ref, iso(row.created_at), row.payload)
+
+
+def client_for(config: state.SyncConfig, *, timeout_s: float = 30.0) -> HubClient:
+    offset = state.get(state.CLOCK_OFFSET)
+    return HubClient(
+        config.hub_url,
+        config.token,
+        ca_file=config.ca_file,
+        timeout_s=timeout_s,
+        clock_offset_hint=int(offset) if offset else None,
+    )
+
+
+def run_sync(
+    ctx: CounterContext,
+    client: HubClient,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    batch: int = PUSH_BATCH,
+    actor: str = SYNC_ACTOR,
+) -> SyncReport:
+    """Push, then pull. Network trouble ends the round early with ``error`` set; what was
+    acknowledged before it stays acknowledged."""
+    report = SyncReport()
+    started = now_vn()
+    try:
+        _push(client, report, progress, cancelled, batch)
+        if not report.cancelled:
+            _pull(ctx, client, report, progress, cancelled)
+    except KnownError as err:
+        report.error = err.message
+        log.warning("sync stopped: %s", err.message)
+    report.pending = int(Outbox.select().where(Outbox.acked_at.is_null()).count())
+    if report.offsets:
+        report.clock_offset_s = round(statistics.median(report.offsets))
+    with write_transaction():
+        state.put(state.LAST_SYNC, iso(started))
+        state.put(state.LAST_ERROR, report.error)
+        if not report.error and not report.cancelled:
+            state.put(state.LAST_OK, iso(now_vn()))
+        if report.clock_offset_s is not None:
+            state.put(state.CLOCK_OFFSET, str(report.clock_offset_s))
+        audit.record(
+            actor,
+            "sync.run",
+            "",
+            pushed=report.pushed,
+            pulled=report.pulled,
+            rejected=report.rejected,
+            pending=report.pending,
+            ok=not report.error,
+        )
+    return report
+
+
+def _note(report: SyncReport, answer_offset: timedelta | None, sent: int, got: int) -> None:
+    report.requests += 1
+    report.bytes_sent += sent
+    report.bytes_received += got
+    if answer_offset is not None:
+        report.offsets.append(answer_offset.total_seconds())
+
+
+def _push(
+    client: HubClient,
+    report: SyncReport,
+    progress: Progress | None,
+    cancelled: Callable[[], bool],
+    batch: int,
+) -> None:
+    total = int(Outbox.select().where(Outbox.acked_at.is_null()).count())
+    done = 0
+    if progress:
+        progress(SyncProgress("push", 0, total))
+    while True:
+        if cancelled():
+            report.cancelled = True
+            return
+        rows = list(
+            Outbox.select().where(Outbox.acked_at.is_null()).order_by(Outbox.id).limit(batch)
+        )
+        if not rows:
+            return
+        items = [item_of(row) for row in rows]
+        answer = client.post(PUSH_PATH, {"items": [item.to_json() for item in items]})
+        _note(report, answer.clock_offset, answer.bytes_sent, answer.bytes_received)
+        results = answer.data.get("results")
+        if not isinstance(results, list) or [r.get("id") for r in results] != [i.id for i in items]:
+            raise KnownError("Máy chủ huyện trả lời không khớp các mục đã gửi; sẽ gửi lại sau.")
+        _settle(rows, results, report)
+        done += len(rows)
+        if progress:
+            progress(SyncProgress("push", done, max(total, done)))
+
+
+def _settle(rows: list[Outbox], results: list[dict[str, Any]], report: SyncReport) -> None:
+    """Mark a batch acknowledged, with each refusal kept on its dossier: one transaction."""
+    now = now_vn()
+    with write_transaction():
+        for row, result in zip(rows, results, strict=True):
+            if result.get("outcome") == "accepted":
+                Outbox.update(acked_at=now, error=None).where(Outbox.id == row.id).execute()
+                report.pushed += 1
+                continue
+            message = str(result.get("error") or "Huyện không nhận mục này.")
+            Outbox.update(acked_at=now, error=message).where(Outbox.id == row.id).execute()
+            SyncIssue.create(
+                at=now,
+                direction="push",
+                dossier_code=row.entity_ref if row.kind.startswith("dossier.") else "",
+                item_id=row.item_id,
+                message=message,
+            )
+            report.rejected += 1
+
+
+def _pull(
+    ctx: CounterContext,
+    client: HubClient,
+    report: SyncReport,
+    progress: Progress | None,
+    cancelled: Callable[[], bool],
+) -> None:
+    while True:
+        if cancelled():
+            report.cancelled = True
+            return
+        answer = client.get(CHANGES_PATH, after=state.cursor(), limit=CHANGES_PAGE)
+        _note(report, answer.clock_offset, answer.bytes_sent, answer.bytes_received)
+        changes = answer.data.get("changes")
+        if not isinstance(changes, list):
+            raise KnownError("Máy chủ huyện trả lời thiếu danh sách thay đổi; sẽ thử lại sau.")
+        for change in changes:
+            if apply_change(ctx, change) not in ("already",):
+                report.pulled += 1
+            if progress:
+                progress(SyncProgress("pull", report.pulled, None))
+        if not answer.data.get("more") or not changes:
+            return
