@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import logging
 import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from counter_app.domain.clock import iso, now_vn
@@ -27,7 +27,7 @@ from counter_app.services.context import CounterContext
 from counter_app.store.db import write_transaction
 from counter_app.store.models import Outbox, SyncIssue
 from counter_app.sync import state
-from counter_app.sync.client import HubClient
+from counter_app.sync.client import Answer, HubClient, SyncNetworkError
 from counter_app.sync.protocol import CHANGES_PAGE, CHANGES_PATH, PUSH_BATCH, PUSH_PATH, Item
 from counter_app.sync.pull import SYNC_ACTOR, apply_change
 
@@ -48,6 +48,7 @@ class SyncReport:
     pulled: int = 0
     pending: int = 0
     requests: int = 0
+    retries: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
     clock_offset_s: int | None = None
@@ -70,6 +71,7 @@ class SyncReport:
             "cancelled": self.cancelled,
             "error": self.error or None,
             "requests": self.requests,
+            "retries": self.retries,
             "bytes_sent": self.bytes_sent,
             "bytes_received": self.bytes_received,
         }
@@ -93,6 +95,52 @@ def client_for(config: state.SyncConfig, *, timeout_s: float = 30.0) -> HubClien
     )
 
 
+class _Link:
+    """The client with in-round retries: a flaky link (one answer in three lost) should not
+    need the clerk to press "Đồng bộ" again for every lost answer. A resend is always safe:
+    the hub answers a repeated item as it did the first time."""
+
+    def __init__(
+        self,
+        client: HubClient,
+        report: SyncReport,
+        cancelled: Callable[[], bool],
+        retries: int,
+        backoff_s: float,
+    ) -> None:
+        self.client = client
+        self.report = report
+        self.cancelled = cancelled
+        self.retries = retries
+        self.backoff_s = backoff_s
+
+    def call(
+        self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None
+    ) -> Answer:
+        attempt = 0
+        while True:
+            try:
+                answer = self.client.request(method, path, body=body, params=params)
+            except SyncNetworkError:
+                self.report.retries += 1
+                if attempt >= self.retries or self.cancelled():
+                    raise
+                self._wait(self.backoff_s * (2**attempt))
+                attempt += 1
+                continue
+            self.report.requests += 1
+            self.report.bytes_sent += answer.bytes_sent
+            self.report.bytes_received += answer.bytes_received
+            if answer.clock_offset is not None:
+                self.report.offsets.append(answer.clock_offset.total_seconds())
+            return answer
+
+    def _wait(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.cancelled():
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+
 def run_sync(
     ctx: CounterContext,
     client: HubClient,
@@ -101,15 +149,19 @@ def run_sync(
     cancelled: Callable[[], bool] = lambda: False,
     batch: int = PUSH_BATCH,
     actor: str = SYNC_ACTOR,
+    retries: int = 3,
+    backoff_s: float = 0.5,
 ) -> SyncReport:
-    """Push, then pull. Network trouble ends the round early with ``error`` set; what was
-    acknowledged before it stays acknowledged."""
+    """Push, then pull. A request that fails is retried ``retries`` times (waiting
+    ``backoff_s``, doubling); then the round ends with ``error`` set, and what was
+    acknowledged before stays acknowledged."""
     report = SyncReport()
     started = now_vn()
+    link = _Link(client, report, cancelled, retries, backoff_s)
     try:
-        _push(client, report, progress, cancelled, batch)
+        _push(link, report, progress, cancelled, batch)
         if not report.cancelled:
-            _pull(ctx, client, report, progress, cancelled)
+            _pull(ctx, link, report, progress, cancelled)
     except KnownError as err:
         report.error = err.message
         log.warning("sync stopped: %s", err.message)
@@ -136,16 +188,8 @@ def run_sync(
     return report
 
 
-def _note(report: SyncReport, answer_offset: timedelta | None, sent: int, got: int) -> None:
-    report.requests += 1
-    report.bytes_sent += sent
-    report.bytes_received += got
-    if answer_offset is not None:
-        report.offsets.append(answer_offset.total_seconds())
-
-
 def _push(
-    client: HubClient,
+    link: _Link,
     report: SyncReport,
     progress: Progress | None,
     cancelled: Callable[[], bool],
@@ -165,8 +209,8 @@ def _push(
         if not rows:
             return
         items = [item_of(row) for row in rows]
-        answer = client.post(PUSH_PATH, {"items": [item.to_json() for item in items]})
-        _note(report, answer.clock_offset, answer.bytes_sent, answer.bytes_received)
+        body = {"items": [item.to_json() for item in items]}
+        answer = link.call("POST", PUSH_PATH, body=body)
         results = answer.data.get("results")
         if not isinstance(results, list) or [r.get("id") for r in results] != [i.id for i in items]:
             raise KnownError("Máy chủ huyện trả lời không khớp các mục đã gửi; sẽ gửi lại sau.")
@@ -199,7 +243,7 @@ def _settle(rows: list[Outbox], results: list[dict[str, Any]], report: SyncRepor
 
 def _pull(
     ctx: CounterContext,
-    client: HubClient,
+    link: _Link,
     report: SyncReport,
     progress: Progress | None,
     cancelled: Callable[[], bool],
@@ -208,8 +252,8 @@ def _pull(
         if cancelled():
             report.cancelled = True
             return
-        answer = client.get(CHANGES_PATH, after=state.cursor(), limit=CHANGES_PAGE)
-        _note(report, answer.clock_offset, answer.bytes_sent, answer.bytes_received)
+        after = state.cursor()
+        answer = link.call("GET", CHANGES_PATH, params={"after": after, "limit": CHANGES_PAGE})
         changes = answer.data.get("changes")
         if not isinstance(changes, list):
             raise KnownError("Máy chủ huyện trả lời thiếu danh sách thay đổi; sẽ thử lại sau.")

@@ -92,30 +92,41 @@ class SyncCampaign(RuleBasedStateMachine):
             intake(ctx, self.serial)
         TOTALS["intakes"] += count
 
-    @rule(which=st.integers(0, 2), pick=st.integers(0, 10_000), action=st.integers(0, 2))
-    def move_on(self, which: int, pick: int, action: int) -> None:
+    @rule(
+        which=st.integers(0, 2),
+        moves=st.lists(
+            st.tuples(st.integers(0, 10_000), st.integers(0, 2)), min_size=1, max_size=5
+        ),
+    )
+    def move_on(self, which: int, moves: list[tuple[int, int]]) -> None:
         ctx = self.stations[which].activate()
-        wanted = {0: [2], 1: [2, 4], 2: [9]}[action]
-        rows = list(Dossier.select().where(Dossier.status.in_(wanted)).order_by(Dossier.id))
-        if not rows:
-            return
-        code = rows[pick % len(rows)].code
-        if action == 0:
-            hand_over(ctx, code, "Công chức Tư pháp - Hộ tịch")
-        elif action == 1:
-            change_status(ctx, code, 9)
-        else:
-            return_result(ctx, code, ReturnRequest("Người nhận", rating=1 + pick % 3))
-        TOTALS["steps"] += 1
+        for pick, action in moves:
+            wanted = {0: [2], 1: [2, 4], 2: [9]}[action]
+            rows = list(Dossier.select().where(Dossier.status.in_(wanted)).order_by(Dossier.id))
+            if not rows:
+                continue
+            code = rows[pick % len(rows)].code
+            if action == 0:
+                hand_over(ctx, code, "Công chức Tư pháp - Hộ tịch")
+            elif action == 1:
+                change_status(ctx, code, 9)
+            else:
+                return_result(ctx, code, ReturnRequest("Người nhận", rating=1 + pick % 3))
+            TOTALS["steps"] += 1
 
     # ------------------------------------------------------------------ the network
 
-    @rule(which=st.integers(0, 2), faults=FAULTS, batch=st.sampled_from([1, 3, 250]))
-    def sync(self, which: int, faults: list[Fault], batch: int) -> None:
+    @rule(
+        which=st.integers(0, 2),
+        faults=FAULTS,
+        batch=st.sampled_from([1, 3, 250]),
+        retries=st.integers(0, 2),
+    )
+    def sync(self, which: int, faults: list[Fault], batch: int, retries: int) -> None:
         self.proxy.script(faults)
         ctx = self.stations[which].activate()
         client = HubClient(self.proxy.url, self.stations[which].token, timeout_s=0.3)
-        report = run_sync(ctx, client, batch=batch)
+        report = run_sync(ctx, client, batch=batch, retries=retries, backoff_s=0)
         TOTALS["syncs"] += 1
         TOTALS["syncs_failed"] += bool(report.error)
         TOTALS["faults"] += sum(f is not Fault.PASS for f in faults)
@@ -134,7 +145,7 @@ class SyncCampaign(RuleBasedStateMachine):
         ctx = self.stations[which].activate()
         try:
             client = HubClient(self.proxy.url, self.stations[which].token)
-            run_sync(ctx, client, progress=progress, batch=2)
+            run_sync(ctx, client, progress=progress, batch=2, retries=0)
         except Crash:
             TOTALS["syncs_killed"] += 1
 

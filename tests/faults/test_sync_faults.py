@@ -60,7 +60,7 @@ def test_a_push_fault_loses_and_doubles_nothing(
     hand_over(ctx, codes[0], "Công chức Tư pháp - Hộ tịch")
     proxy.script([Fault.PASS, fault], path_prefix=PUSH)  # the second batch is hit
     client = HubClient(proxy.url, one.token, timeout_s=0.5)
-    hit = run_sync(ctx, client, batch=2)
+    hit = run_sync(ctx, client, batch=2, retries=0)
     assert hit.error and hit.pushed == 2 and hit.pending == 4
     proxy.wait_idle()
     drain(one, proxy.url)
@@ -83,7 +83,7 @@ def test_a_pull_fault_applies_the_district_status_once(
         set_status(code, 9, unit="Phòng Tư pháp")
     proxy.script([fault], path_prefix=CHANGES)
     ctx = one.activate()
-    hit = run_sync(ctx, HubClient(proxy.url, one.token, timeout_s=0.5))
+    hit = run_sync(ctx, HubClient(proxy.url, one.token, timeout_s=0.5), retries=0)
     assert hit.error
     proxy.wait_idle()
     drain(one, proxy.url)
@@ -104,10 +104,10 @@ def test_hub_restart_mid_sync(tmp_path: Path, home: Path) -> None:
         proxy = FaultProxy("127.0.0.1", first.port, delay_s=1.0).start()
         try:
             proxy.script([Fault.PASS, Fault.DELAY], path_prefix=PUSH)
-            hit = run_sync(ctx, HubClient(proxy.url, one.token, timeout_s=0.3), batch=3)
+            hit = run_sync(ctx, HubClient(proxy.url, one.token, timeout_s=0.3), batch=3, retries=0)
             assert hit.error and hit.pushed == 3
             first.stop()  # the hub goes down while the delayed batch is on its way
-            down = run_sync(ctx, HubClient(proxy.url, one.token, timeout_s=0.5), batch=3)
+            down = run_sync(ctx, HubClient(proxy.url, one.token, timeout_s=0.5), batch=3, retries=0)
             assert down.error and down.pending == 3
             second = HubThread().start()  # back, on a new port, same database
             try:
@@ -152,3 +152,18 @@ def test_client_killed_mid_sync(hub: HubThread, proxy: FaultProxy, tmp_path: Pat
     assert tally.clean, tally.problems
     with hub_db.connection_context():
         assert PushedItem.select().count() == 600
+
+
+def test_a_flaky_link_drains_in_one_round(
+    hub: HubThread, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """In-round retries: one answer in three lost, and the clerk presses "Đồng bộ" once."""
+    one = make_station(tmp_path, 1)
+    ctx = one.activate()
+    for i in range(40):
+        intake(ctx, i)
+    proxy.set_rates({Fault.DROP_RESPONSE: 0.3}, seed=3)
+    report = run_sync(ctx, HubClient(proxy.url, one.token), batch=4, retries=8, backoff_s=0.01)
+    assert not report.error and report.pending == 0 and report.retries > 0
+    proxy.heal()
+    assert compare([one]).clean
