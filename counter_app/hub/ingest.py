@@ -21,6 +21,7 @@ from counter_app.domain.status import STATUS_NAMES
 from counter_app.hub.db import hub_db, is_postgres
 from counter_app.hub.forwarding import enqueue_forward
 from counter_app.hub.models import (
+    ForwardItem,
     HubDossier,
     HubEvent,
     HubProcedure,
@@ -60,12 +61,23 @@ def agency_of(code: str) -> str:
     return code.rsplit("-", 2)[0] if code.count("-") >= 2 else ""
 
 
+@dataclass
+class _Batch:
+    """What one batch looks up once instead of per item."""
+
+    station: StationRef
+    via: str
+    seen: dict[str, tuple[str, str, str, int, str]]  # id -> hash, outcome, error, station, agency
+    known_procedures: set[str]
+    new_rows: list[dict[str, Any]]
+
+
 def apply_items(station: StationRef, items: list[Item], *, via: str) -> list[ItemResult]:
     """Apply a batch; returns one result per item, in order. Commits before returning."""
     for attempt in range(3):
         try:
             with hub_db.atomic():
-                return [_apply_one(station, item, via) for item in items]
+                return _apply_batch(station, items, via)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -73,44 +85,63 @@ def apply_items(station: StationRef, items: list[Item], *, via: str) -> list[Ite
     raise AssertionError("unreachable")
 
 
-def _apply_one(station: StationRef, item: Item, via: str) -> ItemResult:
+def _apply_batch(station: StationRef, items: list[Item], via: str) -> list[ItemResult]:
+    ids = [item.id for item in items]
+    seen = {
+        row.item_id: (row.payload_hash, row.outcome, row.error, row.station, row.agency_code)
+        for row in PushedItem.select().where(PushedItem.item_id.in_(ids))
+    }
+    wanted = {str(i.payload.get("procedure_code")) for i in items if i.kind == "dossier.received"}
+    known = {
+        row.code
+        for row in HubProcedure.select(HubProcedure.code).where(HubProcedure.code.in_(wanted))
+    }
+    batch = _Batch(station, via, seen, known, [])
+    results = [_apply_one(batch, item) for item in items]
+    for start in range(0, len(batch.new_rows), 100):
+        PushedItem.insert_many(batch.new_rows[start : start + 100]).execute()
+    return results
+
+
+def _apply_one(batch: _Batch, item: Item) -> ItemResult:
+    station = batch.station
     digest = payload_hash(item.payload)
-    seen = PushedItem.get_or_none(PushedItem.item_id == item.id)
+    seen = batch.seen.get(item.id)
     if seen is not None:
-        if (
-            seen.payload_hash != digest
-            or seen.agency_code != station.agency_code
-            or seen.station != station.station
-        ):
+        if seen[0] != digest or seen[4] != station.agency_code or seen[3] != station.station:
             return ItemResult(
                 item.id,
                 REJECTED,
                 f"Mã mục {item.id} đã được dùng cho một nội dung khác; mục này không được nhận.",
             )
-        return ItemResult(item.id, seen.outcome, seen.error, replay=True)
+        return ItemResult(item.id, seen[1], seen[2], replay=True)
+    # Every check runs before the first write, so a refused item leaves nothing behind.
     try:
-        with hub_db.atomic():  # a savepoint: a refused item leaves nothing behind
-            _apply_effect(station, item)
+        _apply_effect(batch, item)
         outcome, error = ACCEPTED, ""
     except Refused as why:
         outcome, error = REJECTED, str(why)
-    PushedItem.create(
-        item_id=item.id,
-        agency_code=station.agency_code,
-        station=station.station,
-        seq=item.seq,
-        kind=item.kind,
-        ref=item.ref,
-        payload_hash=digest,
-        outcome=outcome,
-        error=error,
-        via=via,
-        received_at=now_vn(),
+    batch.seen[item.id] = (digest, outcome, error, station.station, station.agency_code)
+    batch.new_rows.append(
+        {
+            "item_id": item.id,
+            "agency_code": station.agency_code,
+            "station": station.station,
+            "seq": item.seq,
+            "kind": item.kind,
+            "ref": item.ref,
+            "payload_hash": digest,
+            "outcome": outcome,
+            "error": error,
+            "via": batch.via,
+            "received_at": now_vn(),
+        }
     )
     return ItemResult(item.id, outcome, error)
 
 
-def _apply_effect(station: StationRef, item: Item) -> None:
+def _apply_effect(batch: _Batch, item: Item) -> None:
+    station = batch.station
     if item.kind.startswith("complaint."):
         _check_agency(station, item.ref, what="Phản ánh")
         _event(item.ref, item)
@@ -119,7 +150,7 @@ def _apply_effect(station: StationRef, item: Item) -> None:
         raise Refused(f"Loại mục “{item.kind}” không được hỗ trợ.")
     _check_agency(station, item.ref, what="Hồ sơ")
     if item.kind == "dossier.received":
-        _receive(station, item)
+        _receive(batch, item)
     else:
         _progress(item)
 
@@ -147,35 +178,70 @@ def _status(value: Any, key: str) -> int:
     return value
 
 
-def _receive(station: StationRef, item: Item) -> None:
+def _history_rows(code: str, entries: Any, *, source: str, after: int) -> list[dict[str, Any]]:
+    """Validated status-history rows, numbered after position ``after`` (not yet written)."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise Refused("Trường history phải là một danh sách.")
+    rows = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise Refused(f"history[{index}] phải là một đối tượng.")
+        from_status = entry.get("from")
+        rows.append(
+            {
+                "code": code,
+                "position": after + index + 1,
+                "from_status": None if from_status is None else _status(from_status, "from"),
+                "to_status": _status(entry.get("to"), "history.to"),
+                "at": _moment(entry, "at"),
+                "actor": str(entry.get("actor") or ""),
+                "note": str(entry.get("note") or ""),
+                "source": source,
+            }
+        )
+    return rows
+
+
+def _write_history(rows: list[dict[str, Any]]) -> None:
+    if rows:
+        HubStatusEntry.insert_many(rows).execute()
+
+
+def _receive(batch: _Batch, item: Item) -> None:
     p = item.payload
     code = item.ref
     if p.get("code") != code:
         raise Refused(f"Mã hồ sơ trong nội dung ({p.get('code')}) khác mã của mục ({code}).")
     procedure = str(p.get("procedure_code") or "")
-    if HubProcedure.get_or_none(HubProcedure.code == procedure) is None:
+    if procedure not in batch.known_procedures:
         raise Refused(f"Thủ tục “{procedure}” không có trong danh mục của huyện.")
-    if HubDossier.get_or_none(HubDossier.code == code) is not None:
+    if HubDossier.select().where(HubDossier.code == code).exists():
         raise Refused(
             f"Mã hồ sơ {code} đã có ở huyện từ một lần tiếp nhận khác "
             "(hai máy cấp trùng số?). Hãy báo quản trị."
         )
+    status = _status(p.get("status"), "status")
+    received_at, due_at = _moment(p, "received_at"), _moment(p, "due_at")
+    history = _history_rows(code, p.get("history"), source="station", after=0)
     now = now_vn()
-    HubDossier.create(
+    HubDossier.insert(
         code=code,
-        agency_code=station.agency_code,
-        station=station.station,
+        agency_code=batch.station.agency_code,
+        station=batch.station.station,
         procedure_code=procedure,
-        status=_status(p.get("status"), "status"),
-        received_at=_moment(p, "received_at"),
-        due_at=_moment(p, "due_at"),
+        status=status,
+        received_at=received_at,
+        due_at=due_at,
         returned_at=None,
         detail=p,
         hub_received_at=now,
         updated_at=now,
-    )
-    _add_history(code, p.get("history"), source="station")
-    enqueue_forward(code)
+        revision=1,
+    ).execute()
+    _write_history(history)
+    ForwardItem.insert(code=code, created_at=now).execute()  # a new dossier: none waits yet
 
 
 def _progress(item: Item) -> None:
@@ -189,12 +255,15 @@ def _progress(item: Item) -> None:
         )
     status = _status(p.get("status"), "status")
     due_at = _moment(p, "due_at")
+    returned_at = _moment(p, "returned_at") if item.kind == "dossier.returned" else None
+    done = HubStatusEntry.select().where(HubStatusEntry.code == code).count()
+    history = _history_rows(code, p.get("history"), source="station", after=done)
     _event(code, item)
-    _add_history(code, p.get("history"), source="station")
+    _write_history(history)
     row.status = status
     row.due_at = due_at
-    if item.kind == "dossier.returned":
-        row.returned_at = _moment(p, "returned_at")
+    if returned_at is not None:
+        row.returned_at = returned_at
     row.updated_at = now_vn()
     row.revision += 1
     row.save()
@@ -220,32 +289,10 @@ def _event(code: str, item: Item) -> None:
     )
 
 
-def _add_history(code: str, entries: Any, *, source: str) -> None:
-    if entries is None:
-        return
-    if not isinstance(entries, list):
-        raise Refused("Trường history phải là một danh sách.")
-    position = HubStatusEntry.select().where(HubStatusEntry.code == code).count()
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise Refused(f"history[{index}] phải là một đối tượng.")
-        from_status = entry.get("from")
-        position += 1
-        HubStatusEntry.create(
-            code=code,
-            position=position,
-            from_status=None if from_status is None else _status(from_status, "history.from"),
-            to_status=_status(entry.get("to"), "history.to"),
-            at=_moment(entry, "at"),
-            actor=str(entry.get("actor") or ""),
-            note=str(entry.get("note") or ""),
-            source=source,
-        )
-
-
 def add_hub_history(code: str, entry: dict[str, Any]) -> None:
     """A step the district recorded (``hub set-status``)."""
-    _add_history(code, [entry], source="hub")
+    done = HubStatusEntry.select().where(HubStatusEntry.code == code).count()
+    _write_history(_history_rows(code, [entry], source="hub", after=done))
 
 
 def dossier_json(row: HubDossier) -> dict[str, Any]:

@@ -223,11 +223,17 @@ def _push(
 def _settle(rows: list[Outbox], results: list[dict[str, Any]], report: SyncReport) -> None:
     """Mark a batch acknowledged, with each refusal kept on its dossier: one transaction."""
     now = now_vn()
+    accepted = [
+        row.id for row, r in zip(rows, results, strict=True) if r.get("outcome") == "accepted"
+    ]
     with write_transaction():
+        for start in range(0, len(accepted), 500):
+            Outbox.update(acked_at=now, error=None).where(
+                Outbox.id.in_(accepted[start : start + 500])
+            ).execute()
+        report.pushed += len(accepted)
         for row, result in zip(rows, results, strict=True):
             if result.get("outcome") == "accepted":
-                Outbox.update(acked_at=now, error=None).where(Outbox.id == row.id).execute()
-                report.pushed += 1
                 continue
             message = str(result.get("error") or "Huyện không nhận mục này.")
             Outbox.update(acked_at=now, error=message).where(Outbox.id == row.id).execute()
