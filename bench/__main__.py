@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 import sys
 
-from bench import bench_intake, bench_receipt, bench_report, bench_search, bench_startup
+from bench import (
+    bench_intake,
+    bench_receipt,
+    bench_report,
+    bench_search,
+    bench_startup,
+    bench_sync,
+)
 
 
 def main() -> None:
@@ -16,6 +23,7 @@ def main() -> None:
         bench_report.run(runs=5 if quick else 20),
         bench_startup.run(runs=3 if quick else 10),
         bench_search.run(dossiers=100_000 if quick else 1_000_000, rounds=5 if quick else 20),
+        *bench_sync.run(count=2_000 if quick else 10_000, per_station=200 if quick else 1_000),
     ]
     print("\n" + json.dumps(results, ensure_ascii=False, indent=1))
 

@@ -181,7 +181,12 @@ start_server() {
     port=$(pick_port)
     printf '%s\n' "$port" >"$PORTFILE"
     say "starting PostgreSQL ($BIN) on 127.0.0.1:$port, data in $DATA"
-    if pg "$BIN/pg_ctl" start -w -t 60 -D "$DATA" -l "$LOG" -o "-p $port" >&2; then return 0; fi
+    # COUNTER_APP_PGTEST_DURABLE=1 (benchmarks): fsync and synchronous commits back on.
+    local opts="-p $port"
+    if [ "${COUNTER_APP_PGTEST_DURABLE:-}" = 1 ]; then
+      opts="$opts -c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+    fi
+    if pg "$BIN/pg_ctl" start -w -t 60 -D "$DATA" -l "$LOG" -o "$opts" >&2; then return 0; fi
     say "start failed (attempt $tries); end of $LOG:"
     tail -n 15 "$LOG" >&2 || true
   done
