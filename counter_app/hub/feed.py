@@ -24,6 +24,9 @@ from counter_app.hub.stations import StationRef
 from counter_app.resources import resource_path
 
 DISTRICT_ACTOR = "Bộ phận xử lý (huyện)"
+# What a processing body decides. Receiving, refusing, withdrawing and returning happen in
+# front of the citizen at the counter, with the forms and details only the counter has.
+DISTRICT_STATUSES = frozenset({4, 5, 6, 8, 9})
 
 
 def _lock_feed() -> None:
@@ -44,6 +47,12 @@ def set_status(
         row = (query.for_update() if is_postgres() else query).first()
         if row is None:
             raise NotFoundError(f"Huyện chưa có hồ sơ {code}.")
+        if status not in DISTRICT_STATUSES:
+            allowed = ", ".join(map(str, sorted(DISTRICT_STATUSES)))
+            raise ConflictError(
+                f"Huyện chỉ ghi được các trạng thái {allowed}; "
+                f"“{status_name(status)}” được ghi tại quầy một cửa."
+            )
         problem = transition_error(row.status, status)
         if problem is not None:
             raise ConflictError(f"Hồ sơ {code}: {problem}")

@@ -216,3 +216,20 @@ def test_a_station_cannot_push_or_read_another_agency(hub: str, tmp_path: Path) 
     }
     result = HubClient(hub, other.token).post("/api/v1/push", {"items": [item]}).data
     assert result["results"][0]["outcome"] == "rejected"
+
+
+def test_the_district_records_only_processing_decisions(hub: str, tmp_path: Path) -> None:
+    from counter_app.errors import ConflictError, ValidationError
+
+    one = make_station(tmp_path, 1)
+    ctx = one.activate()
+    code = intake(ctx, 1)
+    sync(one, hub)
+    with hub_db.connection_context():
+        with pytest.raises(ConflictError, match="tại quầy"):
+            set_status(code, 10)
+        with pytest.raises(ValidationError, match="lý do"):
+            set_status(code, 5)
+        set_status(code, 5, note="Thiếu bản sao giấy khai sinh")
+    sync(one, hub)
+    assert get_dossier(one.activate(), code).summary.status == 5
