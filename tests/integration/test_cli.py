@@ -15,14 +15,18 @@ from ..conftest import AGENCY_CODE
 
 
 class Cli:
-    def __init__(self, home: Path) -> None:
+    """``counter-app`` in a subprocess; ``home=None`` for commands that need no counter
+    (``hub …``)."""
+
+    def __init__(self, home: Path | None) -> None:
         self.home = home
 
     def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k != "COUNTER_APP_HOME"}
         env["PYTHONIOENCODING"] = "utf-8"
+        home = ["--home", str(self.home)] if self.home is not None else []
         result = subprocess.run(
-            [sys.executable, "-m", "counter_app", "--home", str(self.home), *args],
+            [sys.executable, "-m", "counter_app", *home, *args],
             capture_output=True,
             text=True,
             encoding="utf-8",

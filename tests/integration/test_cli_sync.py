@@ -13,7 +13,6 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,24 +26,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    env.pop("COUNTER_APP_HOME", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "counter_app", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=60,
-    )
-    if ok:
-        assert result.returncode == 0, result.stderr
-    return result
-
-
-def run_json(*args: str) -> Any:
-    return json.loads(run(*args, "--json").stdout)
+HUB = Cli(None)  # hub commands act on --db, not on a counter's data folder
+run = HUB.run
+run_json = HUB.json
 
 
 def station(tmp_path: Path, number: int) -> Cli:

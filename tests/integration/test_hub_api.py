@@ -82,9 +82,7 @@ def test_bodies_are_size_limited_on_the_wire_and_after_gunzip(
     status, body, _ = call(hub, "POST", "/api/v1/push", too_big, auth)
     assert status == 413 and body["error"]["code"] == "too_large"
     bomb = gzip.compress(b" " * (80 * 1024 * 1024))  # 80 MB of spaces in ~80 KB
-    status, body, _ = call(
-        hub, "POST", "/api/v1/push", bomb, {**auth, "Content-Encoding": "gzip"}
-    )
+    status, body, _ = call(hub, "POST", "/api/v1/push", bomb, {**auth, "Content-Encoding": "gzip"})
     assert status == 400 and "giải nén" in body["error"]["message"]
 
 
