@@ -137,6 +137,7 @@ def main() -> None:
     s.pump(1.0)
     s.shot("08-today")
     follow_up(s, window)
+    sync_shot(s, window, home.parent)
     QThreadPool.globalInstance().waitForDone()
     ctx.close()
     shutil.rmtree(home.parent, ignore_errors=True)
@@ -209,6 +210,58 @@ def follow_up(s: Shooter, window: MainWindow) -> None:
             key(Qt.Key.Key_Return)
             s.pump(2.0)
         s.shot(name)
+
+
+def sync_shot(s: Shooter, window: MainWindow, tmp: Path) -> None:
+    """The sync window against a real hub (in this process): one dossier the district
+    refuses, a few waiting, and a hub clock 7 minutes ahead for the status bar's warning."""
+    from counter_app.domain.clock import now_vn
+    from counter_app.domain.identity import ApplicantInput, Sex
+    from counter_app.hub.db import close_hub_db, hub_db, open_hub_db
+    from counter_app.hub.server import HubThread
+    from counter_app.hub.stations import add_station
+    from counter_app.services.intake import IntakeRequest, receive
+    from counter_app.store.models import Procedure
+    from counter_app.sync.state import save_config
+
+    ctx = window.session.ctx
+    settings = window.session.settings
+    open_hub_db(str(tmp / "hub.sqlite3"))
+    hub = HubThread(clock=lambda: now_vn() + timedelta(minutes=7)).start()
+    try:
+        with hub_db.connection_context():
+            token = add_station(settings.agency_code, settings.station)[1]
+        save_config(hub.url, token, None, actor=settings.clerk_name)
+        # A procedure this counter has and the district's catalogue does not: refused.
+        Procedure.update(code="1.999999").where(Procedure.code == "2.000635").execute()
+        people = [
+            ("Đỗ Thị Lan", "001191012349", Sex.FEMALE, 1991),
+            ("Hoàng Văn Nam", "001087012350", Sex.MALE, 1987),
+            ("Vũ Thị Hằng", "001193012351", Sex.FEMALE, 1993),
+        ]
+
+        def person(k: int) -> ApplicantInput:
+            name, cccd, sex, year = people[k]
+            return ApplicantInput(name=name, id_number=cccd, dob=date(year, 6, 1), sex=sex)
+
+        receive(ctx, IntakeRequest("1.999999", person(0)))
+        dialog = window.open_sync()
+        s.pump(1.0)
+        key(Qt.Key.Key_Return)
+        end = time.time() + 30
+        while window.sync_panel.controller.running and time.time() < end:
+            s.pump(0.2)
+        for k in (1, 2):
+            receive(ctx, IntakeRequest("1.004873", person(k)))
+        window.session.changed.emit()
+        s.pump(1.5)
+        dialog.issues.setFocus()
+        s.shot("15-sync")
+        dialog.reject()
+        s.pump()
+    finally:
+        hub.stop()
+        close_hub_db()
 
 
 if __name__ == "__main__":

@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain.clock import parse_iso
 from counter_app.domain.deadlines import TIMELINESS_NAMES
 from counter_app.domain.parties import COUNTER_PARTY
 from counter_app.domain.status import status_name
 from counter_app.services.dto import CHANNELS, RATINGS, RECEIVER_KINDS, DossierDetail
 from ui.action_dialogs import ActionDialog, HandoverDialog, ReasonDialog, ReturnDialog
 from ui.session import Session
-from ui.widgets import hint_label
+from ui.widgets import ErrorLabel, hint_label
 
 FORM_TITLES = {
     "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)",
@@ -54,6 +55,7 @@ ACTIONS_BY_STATUS: dict[int, tuple[str, ...]] = {
     8: ("resume", "apology", "withdraw"),
     9: ("return",),
 }
+SYNC_ISSUES_SHOWN = 3
 ACTION_LABELS = {
     "return": "&Trả kết quả",
     "send": "&Chuyển xử lý…",
@@ -130,6 +132,9 @@ class DossierWindow(QDialog):
             self.facts.addWidget(value, n, 1)
             self.fact_labels[key] = value
         self.facts.setColumnStretch(1, 1)
+        # What the district refused or could not apply for this dossier (red; hidden if none).
+        self.sync_issues = ErrorLabel()
+        self.sync_issues.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.history = _table(["Thời điểm", "Từ", "Sang", "Người thực hiện", "Ghi chú"])
         self.handovers = _table(
@@ -170,6 +175,7 @@ class DossierWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addLayout(self.facts)
+        layout.addWidget(self.sync_issues)
         layout.addLayout(self.action_row)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
@@ -179,10 +185,23 @@ class DossierWindow(QDialog):
     # --- loading ------------------------------------------------------------------------
 
     def reload(self) -> None:
-        from counter_app.services.dossiers import get_dossier
-
         ctx, code = self.session.ctx, self.code
-        self.session.op(self, lambda: get_dossier(ctx, code), self.show_detail, writes=False)
+        self.session.op(self, lambda: _load(ctx, code), self._loaded, writes=False)
+
+    def _loaded(self, loaded: tuple[DossierDetail, list[dict[str, Any]]]) -> None:
+        detail, issues = loaded
+        self.show_detail(detail)
+        self.show_sync_issues(issues)
+
+    def show_sync_issues(self, issues: list[dict[str, Any]]) -> None:
+        """``issues_for`` rows (oldest first): the latest few, newest first, in red."""
+        latest = issues[::-1][:SYNC_ISSUES_SHOWN]
+        lines = [f"Đồng bộ: {i['message']} ({_when(parse_iso(i['at']))})" for i in latest]
+        if len(issues) > len(latest):
+            lines.append(
+                f"… và {len(issues) - len(latest)} vấn đề đồng bộ khác (xem cửa sổ Đồng bộ, F9)."
+            )
+        self.sync_issues.set_error("\n".join(lines))
 
     def show_detail(self, detail: DossierDetail) -> None:
         self.detail = detail
@@ -354,6 +373,14 @@ class DossierWindow(QDialog):
         row = max(self.notices.currentRow(), 0)
         notice = self.detail.notices[min(row, len(self.detail.notices) - 1)]
         self._render(lambda ctx: _notice_pdf(ctx, notice.id), FORM_TITLES[notice.form])
+
+
+def _load(ctx: Any, code: str) -> tuple[DossierDetail, list[dict[str, Any]]]:
+    from counter_app.services.dossiers import get_dossier
+    from counter_app.sync.state import issues_for
+
+    detail = get_dossier(ctx, code)
+    return detail, issues_for(detail.code)
 
 
 def _notice_pdf(ctx: Any, notice_id: int) -> Path:

@@ -27,6 +27,7 @@ from ui.lazy_tab import LazyTab
 from ui.scan import ScanDetector, looks_like_code
 from ui.session import Session
 from ui.state import window_settings
+from ui.sync_panel import SyncPanel
 from ui.today_screen import TodayScreen
 
 if TYPE_CHECKING:
@@ -35,19 +36,22 @@ if TYPE_CHECKING:
     from ui.dossier_window import DossierWindow
     from ui.receipt_preview import ReceiptPreview
     from ui.search_screen import SearchScreen
+    from ui.sync_dialog import SyncDialog
 
 log = logging.getLogger(__name__)
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 PENDING_REFRESH_MS = 60_000
 WARM_CALENDAR_DELAY_MS = 500
+SYNC_STATUS_DELAY_MS = 200
 KEYS_HELP = (
     "<b>Tiếp nhận hồ sơ</b><br>"
     "Ctrl+F: về ô tìm thủ tục · ↓/↑: chọn trong danh sách · Enter: chọn thủ tục<br>"
     "Tab / Shift+Tab: sang ô tiếp theo / trước · Space: đánh dấu giấy tờ<br>"
     "Enter: lưu và in giấy hẹn · Esc: làm lại<br><br>"
     "<b>Giấy tiếp nhận</b><br>Ctrl+P: in · Ctrl+S: lưu PDF · Esc: đóng<br><br>"
-    "<b>Chung</b><br>Ctrl+1: tiếp nhận · Ctrl+2: hồ sơ hôm nay · Ctrl+Q: thoát"
+    "<b>Chung</b><br>Ctrl+1: tiếp nhận · Ctrl+2: hồ sơ hôm nay · F9: đồng bộ với huyện · "
+    "Ctrl+Q: thoát"
 )
 
 
@@ -59,6 +63,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Một Cửa — {settings.agency_name} — Máy số {settings.station}")
         self.preview: ReceiptPreview | None = None
         self.receipt_warning: QMessageBox | None = None
+        self.sync_dialog: SyncDialog | None = None
 
         self.intake = IntakeScreen(session)
         self.today = TodayScreen(session)
@@ -106,7 +111,9 @@ class MainWindow(QMainWindow):
         session.changed.connect(self.refresh_board_counts)
         self._restore_geometry()
         self.today.model.refresh()
-        self.refresh_pending()
+        # The sync state once the window is up: its reads and the sync module's import
+        # would otherwise compete with the first paint (~5 ms, bench/bench_startup.py).
+        QTimer.singleShot(SYNC_STATUS_DELAY_MS, self.refresh_pending)
         # After the window is up, not during start-up: it only needs to beat the first pick.
         QTimer.singleShot(WARM_CALENDAR_DELAY_MS, self._warm_calendar)
         self.intake.focus_start()
@@ -147,6 +154,12 @@ class MainWindow(QMainWindow):
         register.triggered.connect(self.print_register)
         system.insertAction(quit_action, register)
 
+        sync = QAction("Đồng bộ với huyện…", self)
+        sync.setShortcuts([QKeySequence("F9"), QKeySequence("Ctrl+Shift+D")])
+        sync.triggered.connect(self.open_sync)
+        system.insertAction(quit_action, sync)
+        system.insertSeparator(quit_action)
+
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         keys = QAction("Phím tắt", self)
         keys.setShortcut(QKeySequence("F1"))
@@ -158,14 +171,16 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.clerk_label = QLabel(f"Cán bộ: {settings.clerk_name}")
         self.station_label = QLabel(f"Máy số {settings.station} · {settings.agency_code}")
-        self.pending_label = QLabel("Chờ đồng bộ: …")
+        # Waiting items, last sync, errors, clock warning; a click opens the sync window.
+        self.sync_panel = SyncPanel(self.session)
+        self.sync_panel.activated.connect(self.open_sync)
         self.board_label = QLabel("Quá hạn: …")
         self.clock_label = QLabel()
         for label in (
             self.board_label,
             self.clerk_label,
             self.station_label,
-            self.pending_label,
+            self.sync_panel,
             self.clock_label,
         ):
             label.setContentsMargins(8, 0, 8, 0)
@@ -197,14 +212,22 @@ class MainWindow(QMainWindow):
         )
 
     def refresh_pending(self) -> None:
-        ctx = self.session.ctx
-        self.session.op(
-            self,
-            lambda: ops.count_pending(ctx),
-            lambda count: self.pending_label.setText(f"Chờ đồng bộ: {count}"),
-            on_error=lambda exc: log.warning("pending count failed: %s", exc),
-            writes=False,
-        )
+        """The sync state in the status bar (one background read)."""
+        self.sync_panel.refresh()
+
+    def open_sync(self) -> SyncDialog:
+        from ui.sync_dialog import SyncDialog  # with the first use, not at start-up
+
+        if self.sync_dialog is None:
+            controller = self.sync_panel.ensure_controller()
+            self.sync_dialog = SyncDialog(self.session, controller, self)
+            self.sync_dialog.finished.connect(lambda _result: self._dialog_closed())
+        else:
+            self.sync_dialog.reload()
+        self.sync_dialog.open()
+        self.sync_dialog.raise_()
+        self.sync_dialog.activateWindow()
+        return self.sync_dialog
 
     def show_tab(self, index: int) -> None:
         if self.tabs.currentIndex() == index:
@@ -402,6 +425,9 @@ class MainWindow(QMainWindow):
     def _preview_closed(self, preview: ReceiptPreview) -> None:
         if self.preview is preview:
             self.preview = None
+        self._dialog_closed()
+
+    def _dialog_closed(self) -> None:
         self.activateWindow()  # some window managers leave nothing active after a dialog
         self._on_tab(self.tabs.currentIndex())
 
@@ -445,6 +471,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._settings().setValue("main/geometry", self.saveGeometry())
+        # A round still running stops before its next request (what was sent stays sent),
+        # so quitting does not wait for the rest of the outbox.
+        self.sync_panel.cancel_sync()
         self._clock.stop()
         self._pending_timer.stop()
         super().closeEvent(event)
