@@ -62,6 +62,7 @@ OK_STYLE = "color: #1e6b2e;"
 
 @dataclass(frozen=True)
 class IssueRow:
+    id: int
     at: datetime
     direction: str
     dossier_code: str
@@ -72,21 +73,27 @@ class IssueRow:
 class SyncOverview:
     status: SyncStatus
     ca_file: str
-    issues: tuple[IssueRow, ...]  # most recent first
+    issues: tuple[IssueRow, ...]  # open ones, most recent first
 
 
 # --- work done on a worker ------------------------------------------------------------------
 
 
 def load_overview(limit: int = ISSUES_SHOWN) -> SyncOverview:
-    # The core offers the issues of one dossier (``issues_for``), not the latest of all:
-    # read them here, as plain values, until it does.
-    from counter_app.store.models import SyncIssue
+    from counter_app.domain.clock import parse_iso
     from counter_app.sync import state
 
-    rows = SyncIssue.select().order_by(SyncIssue.id.desc()).limit(limit)
-    issues = tuple(IssueRow(r.at, r.direction, r.dossier_code, r.message) for r in rows)
+    issues = tuple(
+        IssueRow(i["id"], parse_iso(i["at"]), i["direction"], i["dossier_code"], i["message"])
+        for i in state.recent_issues(limit)
+    )
     return SyncOverview(state.sync_status(), state.get(state.CA_FILE), issues)
+
+
+def dismiss(ids: list[int], actor: str) -> int:
+    from counter_app.sync import state
+
+    return state.dismiss_issues(ids, actor=actor)
 
 
 def save_server(url: str, token: str, ca_file: str, actor: str) -> SyncConfig:
@@ -301,6 +308,13 @@ class SyncDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel_sync)
         self.settings_button = QPushButton("&Cài đặt máy chủ…")
         self.settings_button.clicked.connect(self.edit_settings)
+        self.dismiss_button = QPushButton("Đã &xem, ẩn lỗi")
+        self.dismiss_button.setToolTip(
+            "Ẩn các lỗi đang chọn (hoặc tất cả nếu không chọn dòng nào) khỏi danh sách và "
+            "thanh trạng thái, sau khi đã xử lý với huyện. Hồ sơ vẫn giữ ghi chú lỗi."
+        )
+        self.dismiss_button.clicked.connect(self.dismiss_issues)
+        self.dismiss_button.setAutoDefault(False)
         self.close_button = QPushButton("Đóng (Esc)")
         self.close_button.clicked.connect(self.reject)
         for button in (self.cancel_button, self.close_button):
@@ -309,6 +323,7 @@ class SyncDialog(QDialog):
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.settings_button)
+        buttons.addWidget(self.dismiss_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
 
@@ -324,7 +339,8 @@ class SyncDialog(QDialog):
         layout.addWidget(self.issues, 1)
         layout.addWidget(
             hint_label(
-                "Enter: đồng bộ · Alt+H: hủy giữa chừng · Alt+C: cài đặt máy chủ · Esc: đóng "
+                "Enter: đồng bộ · Alt+H: hủy giữa chừng · Alt+C: cài đặt máy chủ · "
+                "Alt+X: ẩn lỗi đã xem · Esc: đóng "
                 "(việc đồng bộ đang chạy vẫn tiếp tục, thanh trạng thái cho biết tiến độ)."
             )
         )
@@ -406,7 +422,17 @@ class SyncDialog(QDialog):
             self._again = False
             self.reload()
 
+    def dismiss_issues(self) -> None:
+        if self.overview is None or not self.overview.issues:
+            return
+        rows = sorted({index.row() for index in self.issues.selectedIndexes()})
+        chosen = [self.overview.issues[r] for r in rows] or list(self.overview.issues)
+        actor = self.session.settings.clerk_name
+        ids = [issue.id for issue in chosen]
+        self.session.op(self, lambda: dismiss(ids, actor), lambda _n: None)
+
     def _fill_issues(self, overview: SyncOverview) -> None:
+        self.dismiss_button.setEnabled(bool(overview.issues))
         shown, total = len(overview.issues), overview.status.issues
         title = "Các vấn đề đồng bộ (mới nhất trước)"
         if total > shown:
@@ -501,6 +527,10 @@ class SyncDialog(QDialog):
                 self.progress.setFormat("Đã gửi %v/%m mục")
             self.phase.setText(f"Đang gửi lên huyện: {progress.done}/{total} mục…")
             self.values["pending"].setText(f"{max(total - progress.done, 0)} mục")
+        elif progress.phase == "retry":
+            self.phase.setText(
+                f"Mất kết nối tới huyện, đang thử lại (lần {progress.done}/{progress.total})…"
+            )
         else:
             self.progress.setRange(0, 0)
             self.progress.setFormat("")

@@ -83,6 +83,8 @@ def progress_text(progress: SyncProgress | None, cancelling: bool) -> str:
         return "Đồng bộ: đang kết nối…"
     if progress.phase == "push":
         return f"Đồng bộ: đang gửi {progress.done}/{progress.total or 0}…"
+    if progress.phase == "retry":
+        return f"Đồng bộ: mất kết nối, thử lại lần {progress.done}…"
     return f"Đồng bộ: đang nhận từ huyện… ({progress.done})"
 
 

@@ -250,6 +250,8 @@ class SyncIssue(BaseModel):
     dossier_code = CharField(default="")
     item_id = CharField(default="")
     message = TextField()
+    dismissed_at = MomentField(null=True)
+    dismissed_by = TextField(default="")
 
 
 class HubChange(BaseModel):

@@ -36,9 +36,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SyncProgress:
-    phase: str  # "push" | "pull"
+    phase: str  # "push" | "pull" | "retry" (done = attempt, total = retries allowed)
     done: int
     total: int | None  # None while the pull does not know how many follow
+
+
+class _Cancelled(Exception):
+    """The clerk cancelled while a failed request waited to be retried."""
 
 
 @dataclass
@@ -107,12 +111,14 @@ class _Link:
         cancelled: Callable[[], bool],
         retries: int,
         backoff_s: float,
+        progress: Progress | None,
     ) -> None:
         self.client = client
         self.report = report
         self.cancelled = cancelled
         self.retries = retries
         self.backoff_s = backoff_s
+        self.progress = progress
 
     def call(
         self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None
@@ -123,10 +129,16 @@ class _Link:
                 answer = self.client.request(method, path, body=body, params=params)
             except SyncNetworkError:
                 self.report.retries += 1
-                if attempt >= self.retries or self.cancelled():
+                if self.cancelled():
+                    raise _Cancelled from None
+                if attempt >= self.retries:
                     raise
-                self._wait(self.backoff_s * (2**attempt))
                 attempt += 1
+                if self.progress:
+                    self.progress(SyncProgress("retry", attempt, self.retries))
+                self._wait(self.backoff_s * (2 ** (attempt - 1)))
+                if self.cancelled():
+                    raise _Cancelled from None
                 continue
             self.report.requests += 1
             self.report.bytes_sent += answer.bytes_sent
@@ -157,11 +169,13 @@ def run_sync(
     acknowledged before stays acknowledged."""
     report = SyncReport()
     started = now_vn()
-    link = _Link(client, report, cancelled, retries, backoff_s)
+    link = _Link(client, report, cancelled, retries, backoff_s, progress)
     try:
         _push(link, report, progress, cancelled, batch)
         if not report.cancelled:
             _pull(ctx, link, report, progress, cancelled)
+    except _Cancelled:
+        report.cancelled = True
     except KnownError as err:
         report.error = err.message
         log.warning("sync stopped: %s", err.message)

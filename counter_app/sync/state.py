@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from counter_app.domain.clock import iso, parse_iso
+from counter_app.domain.clock import iso, now_vn, parse_iso
 from counter_app.errors import ValidationError
 from counter_app.services import audit
 from counter_app.store.db import write_transaction
@@ -86,8 +86,8 @@ class SyncStatus:
     last_ok_at: datetime | None
     last_error: str
     pending: int
-    rejected: int
-    issues: int
+    rejected: int  # items the hub refused that no clerk has dismissed yet
+    issues: int  # open issues, both directions
     clock_offset_s: int | None
 
     @property
@@ -124,18 +124,56 @@ def sync_status() -> SyncStatus:
         last_error=get(LAST_ERROR),
         pending=int(Outbox.select().where(Outbox.acked_at.is_null()).count()),
         rejected=int(
-            Outbox.select()
-            .where(Outbox.acked_at.is_null(False) & Outbox.error.is_null(False))
+            SyncIssue.select()
+            .where((SyncIssue.direction == "push") & SyncIssue.dismissed_at.is_null())
             .count()
         ),
-        issues=int(SyncIssue.select().count()),
+        issues=int(SyncIssue.select().where(SyncIssue.dismissed_at.is_null()).count()),
         clock_offset_s=int(offset) if offset else None,
     )
 
 
+def _issue_json(row: SyncIssue) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": iso(row.at),
+        "direction": row.direction,
+        "dossier_code": row.dossier_code,
+        "message": row.message,
+        "dismissed": row.dismissed_at is not None,
+    }
+
+
 def issues_for(code: str) -> list[dict[str, Any]]:
-    """What went wrong syncing this dossier (shown in its window)."""
+    """What went wrong syncing this dossier (shown in its window, dismissed or not: a
+    refused intake never reached the district, whoever has seen the message)."""
     return [
-        {"at": iso(row.at), "direction": row.direction, "message": row.message}
+        _issue_json(row)
         for row in SyncIssue.select().where(SyncIssue.dossier_code == code).order_by(SyncIssue.id)
     ]
+
+
+def recent_issues(limit: int = 200) -> list[dict[str, Any]]:
+    """The open issues, newest first (the sync window's list)."""
+    rows = (
+        SyncIssue.select()
+        .where(SyncIssue.dismissed_at.is_null())
+        .order_by(SyncIssue.id.desc())
+        .limit(limit)
+    )
+    return [_issue_json(row) for row in rows]
+
+
+def dismiss_issues(ids: list[int], *, actor: str) -> int:
+    """A clerk has seen these issues (and settled them with the district): they leave the
+    open list and the status bar; the dossier keeps them. One transaction, audited."""
+    if not ids:
+        return 0
+    with write_transaction():
+        count = int(
+            SyncIssue.update(dismissed_at=now_vn(), dismissed_by=actor)
+            .where(SyncIssue.id.in_(ids) & SyncIssue.dismissed_at.is_null())
+            .execute()
+        )
+        audit.record(actor, "sync.issues_dismissed", "", count=count)
+    return count

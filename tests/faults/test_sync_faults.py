@@ -167,3 +167,36 @@ def test_a_flaky_link_drains_in_one_round(
     assert not report.error and report.pending == 0 and report.retries > 0
     proxy.heal()
     assert compare([one]).clean
+
+
+def test_retries_are_shown_and_a_cancel_while_retrying_is_a_cancel(
+    hub: HubThread, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    from counter_app.sync.engine import SyncProgress
+
+    one = make_station(tmp_path, 1)
+    ctx = one.activate()
+    intake(ctx, 1)
+    seen: list[SyncProgress] = []
+    proxy.script([Fault.UPSTREAM_DOWN, Fault.UPSTREAM_DOWN], path_prefix=PUSH)
+    report = run_sync(ctx, HubClient(proxy.url, one.token), progress=seen.append, backoff_s=0.01)
+    assert not report.error and report.pending == 0
+    assert [(p.done, p.total) for p in seen if p.phase == "retry"] == [(1, 3), (2, 3)]
+
+    intake(ctx, 2)
+    proxy.script([Fault.UPSTREAM_DOWN] * 5, path_prefix=PUSH)
+    asked = False
+
+    def progress(p: SyncProgress) -> None:
+        nonlocal asked
+        asked = asked or p.phase == "retry"  # the clerk presses Hủy while it waits
+
+    report = run_sync(
+        ctx,
+        HubClient(proxy.url, one.token),
+        progress=progress,
+        cancelled=lambda: asked,
+        backoff_s=5,
+    )
+    assert report.cancelled and not report.error and report.pending == 1
+    proxy.heal()

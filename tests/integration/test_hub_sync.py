@@ -121,6 +121,13 @@ def test_a_refused_item_is_kept_on_its_dossier_and_does_not_block_the_rest(
     issues = [i.message for i in SyncIssue.select().where(SyncIssue.dossier_code == bad)]
     assert "9.999999" in issues[0] and "không có trong danh mục" in issues[0]
     assert state.sync_status().rejected == 2
+    # The clerk settles it with the district and dismisses it: the status bar is clear
+    # again, the dossier keeps its note.
+    opened = state.recent_issues()
+    assert state.dismiss_issues([i["id"] for i in opened], actor="Mai") == 2
+    assert (state.sync_status().rejected, state.sync_status().issues) == (0, 0)
+    assert state.recent_issues() == []
+    assert all(i["dismissed"] for i in state.issues_for(bad))
 
 
 def test_district_status_comes_down_and_is_ready_to_return(hub: str, tmp_path: Path) -> None:

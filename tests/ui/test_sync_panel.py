@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from counter_app.domain.clock import iso, now_vn
@@ -278,6 +279,15 @@ def test_a_refused_dossier_shows_its_sync_issue_on_its_window(
     assert dialog.issues.item(0, 2).text() == bad
     assert dialog.issues.item(0, 1).text() == "Gửi lên"
     assert dialog.values["rejected"].text() == "1 mục"
+
+    # Settled with the district: Alt+X hides it; the status bar is no longer red, the
+    # dossier keeps its note.
+    dialog.issues.setFocus()
+    QTest.keyClick(dialog, Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.issues.rowCount() == 0, timeout=WAIT_MS)
+    assert dialog.values["rejected"].text() == "Không có"
+    qtbot.waitUntil(lambda: not window.sync_panel.failing, timeout=WAIT_MS)
+    assert dossier.sync_issues.isVisible()
 
 
 def test_a_pulled_status_refreshes_the_open_dossier(

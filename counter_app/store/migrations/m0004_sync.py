@@ -5,7 +5,7 @@
 - ``outbox``: an item the hub refused is settled (``acked_at``) with its ``error``; the
   partial index finds what still waits without scanning the settled history.
 - ``sync_issue``: what went wrong on the way up or down, shown on the dossier it concerns
-  (a refused item, a hub status the station could not apply).
+  (a refused item, a hub status the station could not apply), until a clerk has seen it.
 - ``hub_change``: the hub changes already applied, by hub change id, so a change pulled
   twice (a lost response) is applied once.
 """
@@ -19,7 +19,9 @@ STATEMENTS = [
         direction TEXT NOT NULL CHECK (direction IN ('push', 'pull')),
         dossier_code TEXT NOT NULL DEFAULT '',
         item_id TEXT NOT NULL DEFAULT '',
-        message TEXT NOT NULL
+        message TEXT NOT NULL,
+        dismissed_at TEXT,
+        dismissed_by TEXT NOT NULL DEFAULT ''
     )""",
     "CREATE INDEX sync_issue_dossier ON sync_issue (dossier_code, id)",
     """CREATE TABLE hub_change (
