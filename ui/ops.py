@@ -18,7 +18,6 @@ from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import received_on
 from counter_app.services.dto import DossierDetail, DossierSummary
 from counter_app.services.intake import IntakeRequest, receive
-from counter_app.sync.outbox import pending_count
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +63,6 @@ def reprint(ctx: CounterContext, code: str) -> Path:
 
 def load_today(ctx: CounterContext, day: date | None = None) -> list[DossierSummary]:
     return received_on(ctx, day or now_vn().date(), limit=TODAY_LIMIT)
-
-
-def count_pending(ctx: CounterContext) -> int:
-    return pending_count()
 
 
 def warm_calendar(ctx: CounterContext) -> None:

@@ -34,7 +34,11 @@ from counter_app.hub.models import HubDossier, HubStatusEntry
 from counter_app.hub.stations import StationRef, authenticate, note_contact
 from counter_app.sync.protocol import (
     CHANGES_PAGE,
+    CHANGES_PATH,
+    DOSSIERS_PATH,
+    HELLO_PATH,
     MAX_BODY_BYTES,
+    PUSH_PATH,
     BadBody,
     canonical_json,
     decode_json,
@@ -210,11 +214,11 @@ def create_app(*, clock: Clock = now_vn, max_body: int = MAX_BODY_BYTES) -> Star
         return error(500, "internal", "Lỗi bên trong máy chủ huyện; đã ghi nhật ký.")
 
     routes = [
-        Route("/api/v1/hello", guarded(hello), methods=["GET"]),
-        Route("/api/v1/push", guarded(push), methods=["POST"]),
-        Route("/api/v1/changes", guarded(changes), methods=["GET"]),
-        Route("/api/v1/dossiers", guarded(dossiers), methods=["GET"]),
-        Route("/api/v1/dossiers/{code}", guarded(one_dossier), methods=["GET"]),
+        Route(HELLO_PATH, guarded(hello), methods=["GET"]),
+        Route(PUSH_PATH, guarded(push), methods=["POST"]),
+        Route(CHANGES_PATH, guarded(changes), methods=["GET"]),
+        Route(DOSSIERS_PATH, guarded(dossiers), methods=["GET"]),
+        Route(DOSSIERS_PATH + "/{code}", guarded(one_dossier), methods=["GET"]),
     ]
     return Starlette(
         routes=routes,

@@ -22,7 +22,3 @@ def enqueue(kind: str, entity_ref: str, payload: dict[str, Any]) -> Outbox:
         payload=payload,
         created_at=now_vn(),
     )
-
-
-def pending_count() -> int:
-    return int(Outbox.select().where(Outbox.acked_at.is_null()).count())

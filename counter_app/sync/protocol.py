@@ -27,8 +27,6 @@ MAX_ITEMS_PER_PUSH = 1000
 PUSH_BATCH = 250  # what the client sends per request
 CHANGES_PAGE = 200
 
-KNOWN_KINDS_PREFIXES = ("dossier.", "complaint.")
-
 
 def canonical_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
