@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from counter_app.errors import ConflictError, ValidationError
+
 
 class Status(IntEnum):
     REGISTERED = 1
@@ -81,3 +83,15 @@ def transition_error(current: int, target: int) -> str | None:
             f"({status_name(target)}). Từ trạng thái này chỉ chuyển được sang: {options}."
         )
     return None
+
+
+def require_legal_move(code: str, current: int, target: int, note: str) -> None:
+    """Refuse an illegal move (ConflictError) or one without its required reason
+    (ValidationError on ``note``); the counter and the district's hub share this."""
+    problem = transition_error(current, target)
+    if problem is not None:
+        raise ConflictError(f"Hồ sơ {code}: {problem}")
+    if target in REASON_REQUIRED and not note:
+        raise ValidationError.single(
+            "note", f"Chuyển sang “{status_name(target)}” phải ghi rõ lý do."
+        )

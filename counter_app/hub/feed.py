@@ -14,8 +14,8 @@ from typing import Any
 from counter_app.domain.calendar import parse_year_calendar
 from counter_app.domain.catalogue import parse_catalogue
 from counter_app.domain.clock import iso, now_vn
-from counter_app.domain.status import REASON_REQUIRED, status_name, transition_error
-from counter_app.errors import ConflictError, NotFoundError, ValidationError
+from counter_app.domain.status import require_legal_move, status_name
+from counter_app.errors import ConflictError, NotFoundError
 from counter_app.hub.db import hub_db, is_postgres
 from counter_app.hub.forwarding import enqueue_forward
 from counter_app.hub.ingest import add_hub_history
@@ -53,13 +53,7 @@ def set_status(
                 f"Huyện chỉ ghi được các trạng thái {allowed}; "
                 f"“{status_name(status)}” được ghi tại quầy một cửa."
             )
-        problem = transition_error(row.status, status)
-        if problem is not None:
-            raise ConflictError(f"Hồ sơ {code}: {problem}")
-        if status in REASON_REQUIRED and not note:
-            raise ValidationError.single(
-                "note", f"Chuyển sang “{status_name(status)}” phải ghi rõ lý do (--note)."
-            )
+        require_legal_move(code, row.status, status, note)
         now = now_vn()
         entry = {"from": row.status, "to": status, "at": iso(now), "actor": actor, "note": note}
         payload = {"code": code, **entry, "unit": unit}

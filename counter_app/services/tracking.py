@@ -22,9 +22,8 @@ from counter_app.domain.parties import COUNTER_PARTY, is_counter
 from counter_app.domain.status import (
     FINAL,
     PAUSING,
-    REASON_REQUIRED,
+    require_legal_move,
     status_name,
-    transition_error,
 )
 from counter_app.errors import ConflictError, ValidationError
 from counter_app.services import audit
@@ -101,13 +100,7 @@ def move_status(
     ``origin`` is 'hub' for a decision pulled from the district (not pushed back).
     Returns what changed, for the outbox and audit rows.
     """
-    problem = transition_error(row.status, target)
-    if problem is not None:
-        raise ConflictError(f"Hồ sơ {row.code}: {problem}")
-    if target in REASON_REQUIRED and not note:
-        raise ValidationError.single(
-            "note", f"Chuyển sang “{status_name(target)}” phải ghi rõ lý do."
-        )
+    require_legal_move(row.code, row.status, target, note)
     change: dict[str, Any] = {"from": row.status, "to": target, "at": iso(at)}
     if target in PAUSING and row.paused_at is None:
         row.paused_at = at

@@ -41,9 +41,9 @@ class Cli:
         return json.loads(self.run(*args, "--json").stdout)
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    c = Cli(tmp_path / "home")
+def set_up(home: Path, station: int, clerk: str) -> Cli:
+    """A counter of UBND xã An Hòa, set up by ``counter-app init``."""
+    c = Cli(home)
     c.run(
         "init",
         "--agency-code",
@@ -53,11 +53,16 @@ def cli(tmp_path: Path) -> Cli:
         "--place",
         "An Hòa",
         "--station",
-        "2",
+        str(station),
         "--clerk",
-        "Lê Thị Thu",
+        clerk,
     )
     return c
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return set_up(tmp_path / "home", 2, "Lê Thị Thu")
 
 
 def test_info(cli: Cli) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import AGENCY_CODE
-from .test_cli import Cli
+from .test_cli import Cli, set_up
 
 
 def free_port() -> int:
@@ -32,21 +32,7 @@ run_json = HUB.json
 
 
 def station(tmp_path: Path, number: int) -> Cli:
-    cli = Cli(tmp_path / f"station{number}")
-    cli.run(
-        "init",
-        "--agency-code",
-        AGENCY_CODE,
-        "--agency-name",
-        "UBND xã An Hòa",
-        "--place",
-        "An Hòa",
-        "--station",
-        str(number),
-        "--clerk",
-        f"Cán bộ máy {number}",
-    )
-    return cli
+    return set_up(tmp_path / f"station{number}", number, f"Cán bộ máy {number}")
 
 
 def intake(cli: Cli, name: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from counter_app.domain.clock import VN_TZ, iso
-from counter_app.domain.identity import ApplicantInput, ApplicantKind, Sex
+from counter_app.domain.identity import ApplicantInput, ApplicantKind
 from counter_app.hub.national import national_payload, stamp, validate_national_payload
 from counter_app.services.catalogue import get_procedure
 from counter_app.services.context import CounterContext
@@ -22,22 +22,10 @@ from counter_app.services.tracking import (
     request_supplement,
 )
 from counter_app.store.models import Outbox
+from tests.unit.test_tracking import BODY, DUC, at
 
-DUC = ApplicantInput(
-    name="Nguyễn Văn Đức",
-    id_number="001090012345",
-    dob=date(1990, 5, 1),
-    sex=Sex.MALE,
-    address="Thôn Đông Hòa, xã An Hòa",
-    phone="0912 345 678",
-)
-BODY = "Công chức Tư pháp - Hộ tịch"
 UNIT = "UBND xã An Hòa"
 PROCEDURE = "1.004873"  # 3 working days; result: Giấy xác nhận tình trạng hôn nhân
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
 
 
 def intake(ctx: CounterContext, **options: Any) -> str:
