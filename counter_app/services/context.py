@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -24,15 +25,16 @@ class CounterContext:
 
 
 def open_counter(
-    home: str | os.PathLike[str] | None = None, *, seed: bool = True
+    home: str | os.PathLike[str] | None = None, *, seed: bool = True, **engine: Any
 ) -> CounterContext:
     """Open (creating if needed) the counter whose data lives in ``home``.
 
     A new database is seeded with the shipped catalogue and yearly calendars, so a fresh
-    installation can receive dossiers before it ever reaches the network.
+    installation can receive dossiers before it ever reaches the network. ``engine`` goes to
+    ``open_database`` (``make=`` a database class and its options).
     """
     paths = app_paths(home).ensure()
-    db = open_database(paths.db)
+    db = open_database(paths.db, **engine)
     ctx = CounterContext(paths=paths, db=db)
     if seed:
         from counter_app.services.seed import seed_if_empty

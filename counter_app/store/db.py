@@ -10,12 +10,13 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import peewee
-from peewee import SqliteDatabase
+from peewee import DatabaseProxy, SqliteDatabase
 
 from counter_app.errors import StorageError
 
@@ -32,8 +33,12 @@ PRAGMAS: dict[str, object] = {
     "temp_store": "memory",
 }
 
-# Deferred: models bind to this object; ``open_database`` points it at a file.
-database = SqliteDatabase(None, lock_type="IMMEDIATE")
+# Models bind to this proxy; ``open_database`` points it at a real database: plain SQLite,
+# SQLCipher for an encrypted installation, or (in the power-cut tests) SQLite on a test VFS.
+database = DatabaseProxy()
+
+# Builds the database object for a path: ``make(path, **options)``.
+DatabaseFactory = Callable[..., SqliteDatabase]
 
 _DB_ERRORS = (sqlite3.Error, peewee.DatabaseError, peewee.InterfaceError)
 
@@ -75,29 +80,46 @@ def write_transaction() -> Iterator[None]:
         raise storage_error(err) from err
 
 
-def open_database(path: Path) -> SqliteDatabase:
+def open_database(
+    path: Path, *, make: DatabaseFactory = SqliteDatabase, **options: Any
+) -> SqliteDatabase:
     """Point the shared database at ``path``, migrate it, and return it.
 
-    Raises StorageError (Vietnamese) when the file is newer than the app or unusable.
+    ``make`` and ``options`` choose the engine (``SqlCipherDatabase`` with a passphrase for
+    an encrypted installation). Raises StorageError (Vietnamese) when the file is newer than
+    the app or unusable.
     """
     from counter_app.store.migrations import migrate
 
-    if not database.is_closed():
-        database.close()
+    close_database()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise StorageError(f"Không tạo được thư mục dữ liệu {path.parent}: {err}") from err
-    database.init(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS // 1000)
+    db = make(
+        str(path),
+        pragmas=PRAGMAS,
+        timeout=BUSY_TIMEOUT_MS // 1000,
+        lock_type="IMMEDIATE",
+        **options,
+    )
+    database.initialize(db)
     try:
-        database.connect(reuse_if_open=True)
-        migrate(database, path)
+        db.connect(reuse_if_open=True)
+        migrate(db, path)
     except (*_DB_ERRORS, OSError) as err:
-        database.close()
+        db.close()
         raise StorageError(f"Không mở được cơ sở dữ liệu {path}: {err}") from err
-    return database
+    return db
+
+
+def connect_file(path: Path | str) -> sqlite3.Connection:
+    """A plain DB-API connection to another database file, opened the way the counter's own
+    database is (keyed alike when the installation is encrypted): for backups and restore
+    checks, which must read and write files the same way the app does."""
+    return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def close_database() -> None:
-    if not database.is_closed():
+    if database.obj is not None and not database.is_closed():
         database.close()
