@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from counter_app.services.context import CounterContext, open_counter
-from counter_app.services.settings import save_settings
+from counter_app.services.settings import load_settings, save_settings
 
 AGENCY_CODE = "000.00.17.H26"
 CLERK_FULL_NAME = "Trần Thị Mai"
@@ -16,8 +16,10 @@ CLERK_FULL_NAME = "Trần Thị Mai"
 def ready_counter(
     home: str | os.PathLike[str] | Path, *, station: int = 1, **engine: object
 ) -> CounterContext:
-    """Open (creating if needed) and set up the counter in ``home``."""
+    """Open (creating and setting up if needed) the counter in ``home``."""
     ctx = open_counter(home, **engine)
+    if load_settings(ctx) is not None:
+        return ctx
     save_settings(
         ctx,
         agency_code=AGENCY_CODE,
