@@ -134,7 +134,7 @@ def run(dossiers: int = 100_000, runs: int = 300) -> dict[str, object]:
             address="Thôn Đông, xã An Hòa",
             phone="0912345678",
         )
-        request = IntakeRequest("2.000815", applicant)
+        request = IntakeRequest("2.000815", applicant, allow_duplicate=True)
         subject = measure(
             f"intake service on {dossiers:,} dossiers", lambda: receive(ctx, request), runs=runs
         )

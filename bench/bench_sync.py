@@ -121,7 +121,7 @@ def station_with_queue(folder: Path, count: int, seed: int = 11) -> CounterConte
         phone="0912345678",
     )
     for procedure in TEMPLATE_PROCEDURES:
-        receive(ctx, IntakeRequest(procedure, applicant))
+        receive(ctx, IntakeRequest(procedure, applicant, allow_duplicate=True))
     templates = list(Outbox.select().order_by(Outbox.id))
     rng = random.Random(seed)
     start = now_vn() - timedelta(days=30)

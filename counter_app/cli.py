@@ -7,7 +7,9 @@ With no arguments it opens the GUI. Errors go to stderr in Vietnamese with a non
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -83,12 +85,63 @@ def _parse_day(text: str, option: str) -> date:
         raise CliError(f"{option}: '{text}' không đúng định dạng YYYY-MM-DD.") from None
 
 
-def _open(args: argparse.Namespace) -> CounterContext:
+USER_ENV = "COUNTER_APP_USER"
+PASSWORD_ENV = "COUNTER_APP_PASSWORD"
+NEW_PASSWORD_ENV = "COUNTER_APP_NEW_PASSWORD"
+
+
+def read_secret(prompt: str, env: str, *, confirm: bool = False) -> str:
+    """A password from ``env``, else typed at a hidden prompt, else one line of stdin (so a
+    script can pipe it); a new password typed by hand is asked twice."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Nhập lại để xác nhận: ") != first:
+            raise CliError("Hai lần nhập mật khẩu không khớp.")
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise CliError(f"Cần mật khẩu: đặt biến {env} hoặc chạy lệnh trong cửa sổ dòng lệnh.")
+    return line.rstrip("\r\n")
+
+
+def _sign_in(ctx: CounterContext, args: argparse.Namespace) -> None:
+    """Every command that reads or changes dossiers acts as a named operator."""
+    from counter_app.errors import ConfigurationError
+    from counter_app.services.accounts import has_operators, sign_in
+    from counter_app.services.settings import require_settings
+
+    if not has_operators(ctx):
+        require_settings(ctx)  # "not set up yet: run counter-app init …"
+        raise ConfigurationError(
+            "Quầy chưa có tài khoản nào: chạy counter-app init … --admin TÊN để tạo quản trị."
+        )
+    user = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
+    if not user.strip():
+        raise CliError(f"Cần tên đăng nhập: --user TÊN hoặc biến {USER_ENV}.")
+    sign_in(ctx, user, read_secret(f"Mật khẩu của {user.strip()}: ", PASSWORD_ENV))
+
+
+def _open(args: argparse.Namespace, *, operator: bool = True) -> CounterContext:
+    """Open the counter; with ``operator`` (the default) sign the command's user in. An
+    encrypted counter cannot be read at all without signing in (the password opens it)."""
     from counter_app.services.context import open_counter
+    from counter_app.services.vault import is_encrypted, open_signed_in
 
     if args.home is not None and not args.home.strip():
         raise CliError("--home: thư mục dữ liệu không được để trống.")
-    return open_counter(args.home)
+    if is_encrypted(args.home):
+        user = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
+        if not user.strip():
+            raise CliError(f"Dữ liệu của quầy được mã hóa: cần --user TÊN hoặc biến {USER_ENV}.")
+        password = read_secret(f"Mật khẩu của {user.strip()}: ", PASSWORD_ENV)
+        return open_signed_in(args.home, user, password)
+    ctx = open_counter(args.home)
+    if operator:
+        _sign_in(ctx, args)
+    return ctx
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -97,7 +150,7 @@ def _open(args: argparse.Namespace) -> CounterContext:
 def cmd_info(args: argparse.Namespace) -> int:
     from counter_app.store.migrations import schema_version
 
-    ctx = _open(args)
+    ctx = _open(args, operator=False)
     data = {
         "version": __version__,
         "data_dir": str(ctx.paths.home),
@@ -109,30 +162,46 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from counter_app.services.settings import save_settings
+    from counter_app.services.settings import first_run
 
-    ctx = _open(args)
-    settings = save_settings(
+    recovery_key = None
+    password = read_secret(f"Mật khẩu cho quản trị {args.admin}: ", PASSWORD_ENV, confirm=True)
+    if args.encrypt:
+        from counter_app.services.vault import create_encrypted_counter
+
+        if args.home is not None and not args.home.strip():
+            raise CliError("--home: thư mục dữ liệu không được để trống.")
+        ctx, recovery_key = create_encrypted_counter(args.home)
+    else:
+        ctx = _open(args, operator=False)
+    settings, admin = first_run(
         ctx,
         agency_code=args.agency_code,
         agency_name=args.agency_name,
         place_name=args.place,
         station=args.station,
-        clerk_name=args.clerk,
+        admin_username=args.admin,
+        admin_full_name=args.admin_name or args.admin,
+        admin_password=password,
     )
-    _emit(
-        args,
-        {**settings.to_json(), "data_dir": str(ctx.paths.home)},
+    text = (
         f"Đã thiết lập quầy {settings.agency_name} ({settings.agency_code}), máy số "
-        f"{settings.station}. Dữ liệu tại {ctx.paths.home}",
+        f"{settings.station}; quản trị: {admin.username}. Dữ liệu tại {ctx.paths.home}"
     )
+    if recovery_key:
+        text += (
+            "\nDữ liệu được MÃ HÓA. Khóa khôi phục (in ra, giao huyện giữ; chỉ hiện một lần):\n"
+            f"    {recovery_key}"
+        )
+    data = {**settings.to_json(), "admin": admin.username, "data_dir": str(ctx.paths.home)}
+    _emit(args, {**data, "encrypted": bool(recovery_key), "recovery_key": recovery_key}, text)
     return EXIT_OK
 
 
 def cmd_catalogue_list(args: argparse.Namespace) -> int:
     from counter_app.services.catalogue import export_catalogue, list_procedures
 
-    ctx = _open(args)
+    ctx = _open(args, operator=False)
     if args.json:
         _emit(args, export_catalogue(ctx), "")
     else:
@@ -141,20 +210,12 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _actor(ctx: CounterContext) -> str:
-    """Who the audit log names for an admin command (operators come with accounts)."""
-    from counter_app.services.settings import load_settings
-
-    settings = load_settings(ctx)
-    return settings.clerk_name if settings else "admin"
-
-
 def cmd_catalogue_import(args: argparse.Namespace) -> int:
     from counter_app.services.catalogue import import_catalogue
 
     data = _read_json_file(args.file)
     ctx = _open(args)
-    summary = import_catalogue(ctx, data, actor=_actor(ctx))
+    summary = import_catalogue(ctx, data)
     _emit(
         args,
         summary.to_json(),
@@ -169,7 +230,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
 
     data = _read_json_file(args.file)
     ctx = _open(args)
-    year = import_calendar(ctx, data, actor=_actor(ctx))
+    year = import_calendar(ctx, data)
     _emit(
         args,
         year.to_json(),
@@ -182,7 +243,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
 def cmd_calendar_list(args: argparse.Namespace) -> int:
     from counter_app.services.calendars import list_years
 
-    ctx = _open(args)
+    ctx = _open(args, operator=False)
     years = list_years(ctx)
     _emit(args, years, "\n".join(f"{y['year']}: {y['source']}" for y in years))
     return EXIT_OK
@@ -193,7 +254,7 @@ def cmd_due_date(args: argparse.Namespace) -> int:
     from counter_app.services.intake import preview_due
 
     received = _parse_moment(args.received_at, "--received-at") if args.received_at else None
-    ctx = _open(args)
+    ctx = _open(args, operator=False)
     preview = preview_due(ctx, args.procedure, received)
     _emit(
         args,
@@ -257,6 +318,8 @@ def cmd_intake(args: argparse.Namespace) -> int:
         result_delivery=args.delivery,
         received_at=received,
         note=args.note or "",
+        submission_id=args.submission_id or "",
+        allow_duplicate=args.allow_duplicate,
     )
     detail = receive(ctx, request)
     saved = {
@@ -330,7 +393,7 @@ def _station(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     # --home and --json are accepted before or after the command; the subcommand's copy
     # must not reset what was given before it, hence SUPPRESS there.
-    def options(default_home: Any, default_json: Any) -> argparse.ArgumentParser:
+    def options(default_home: Any, default_json: Any, default_user: Any) -> argparse.ArgumentParser:
         p = argparse.ArgumentParser(add_help=False)
         p.add_argument(
             "--home",
@@ -340,10 +403,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--json", action="store_true", default=default_json, help="in kết quả dạng JSON"
         )
+        p.add_argument(
+            "--user",
+            default=default_user,
+            help=f"tên đăng nhập của cán bộ (mặc định: {USER_ENV}); mật khẩu lấy từ "
+            f"{PASSWORD_ENV} hoặc được hỏi",
+        )
         return p
 
-    top = options(None, False)
-    common = options(argparse.SUPPRESS, argparse.SUPPRESS)
+    top = options(None, False, None)
+    common = options(argparse.SUPPRESS, argparse.SUPPRESS, argparse.SUPPRESS)
 
     parser = argparse.ArgumentParser(
         prog="counter-app", description="Phần mềm Một Cửa tại quầy", parents=[top]
@@ -366,7 +435,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency-name", required=True, help='tên cơ quan, vd "UBND xã An Hòa"')
     p.add_argument("--place", required=True, help='địa danh ghi ở tiêu đề, vd "An Hòa"')
     p.add_argument("--station", required=True, type=_station, help="số máy của quầy (1–9)")
-    p.add_argument("--clerk", default="Cán bộ một cửa", help="họ tên cán bộ tiếp nhận")
+    p.add_argument("--admin", required=True, help="tên đăng nhập của quản trị đầu tiên")
+    p.add_argument("--admin-name", help="họ tên quản trị (mặc định: tên đăng nhập)")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="mã hóa dữ liệu (SQLCipher); in khóa khôi phục một lần cho huyện giữ",
+    )
 
     cat = sub.add_parser("catalogue", help="danh mục thủ tục", parents=[common])
     cat_sub = cat.add_subparsers(dest="subcommand", metavar="LỆNH", required=True)
@@ -399,6 +474,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sets", type=int, default=1, help="số bộ hồ sơ")
     p.add_argument("--delivery", choices=["counter", "post"], default="counter")
     p.add_argument("--note")
+    p.add_argument(
+        "--submission-id",
+        help="mã lần nộp do máy quét/kịch bản cấp: gửi lại cùng mã không tạo hồ sơ thứ hai",
+    )
+    p.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="vẫn tiếp nhận dù người nộp đang có hồ sơ cùng thủ tục chưa giải quyết xong",
+    )
 
     p = add("show", cmd_show, "xem một hồ sơ")
     p.add_argument("code")
@@ -407,11 +491,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("--out")
 
-    from counter_app import cli_tracking
+    from counter_app import cli_accounts, cli_tracking
 
     cli_tracking.add_commands(add)
-    from counter_app import cli_sync
+    cli_accounts.add_commands(add, sub, common)
+    from counter_app import cli_backup, cli_sync
 
+    cli_backup.add_commands(add)
     cli_sync.add_commands(add, sub, common)
     return parser
 

@@ -28,7 +28,6 @@ class Adder(Protocol):
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from counter_app.services.settings import load_settings
     from counter_app.sync import state
     from counter_app.sync.engine import client_for, run_sync
 
@@ -42,12 +41,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             "Chưa có địa chỉ máy chủ huyện và mã truy cập: dùng --hub URL --token T "
             "(thêm --save để lưu), hoặc counter-app sync setup."
         )
-    settings = load_settings(ctx)
-    actor = settings.clerk_name if settings else "Đồng bộ"
     if args.save:
-        state.save_config(url, token, ca_file, actor=actor)
+        state.configure(ctx, url, token, ca_file)
     client = client_for(state.SyncConfig(url, token, ca_file), timeout_s=args.timeout)
-    report = run_sync(ctx, client, actor=actor)
+    report = run_sync(ctx, client)
     text = (
         f"Đã gửi {report.pushed} mục, từ chối {report.rejected}, nhận {report.pulled} thay đổi; "
         f"còn chờ {report.pending}."
@@ -61,14 +58,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_setup(args: argparse.Namespace) -> int:
-    from counter_app.services.settings import load_settings
     from counter_app.sync import state
 
     ctx = _open(args)
-    settings = load_settings(ctx)
-    config = state.save_config(
-        args.hub, args.token, args.ca_file, actor=settings.clerk_name if settings else "Quản trị"
-    )
+    config = state.configure(ctx, args.hub, args.token, args.ca_file)
     _emit(
         args,
         {"hub_url": config.hub_url, "ca_file": config.ca_file},
@@ -80,7 +73,7 @@ def cmd_sync_setup(args: argparse.Namespace) -> int:
 def cmd_sync_status(args: argparse.Namespace) -> int:
     from counter_app.sync.state import sync_status
 
-    _open(args)
+    _open(args, operator=False)
     status = sync_status()
     _emit(
         args,
@@ -93,11 +86,11 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_export(args: argparse.Namespace) -> int:
-    from counter_app.services.settings import require_settings
+    from counter_app.services.accounts import current_operator
     from counter_app.sync.bundle import export_bundle
 
     ctx = _open(args)
-    info = export_bundle(ctx, Path(args.out), actor=require_settings(ctx).clerk_name)
+    info = export_bundle(ctx, Path(args.out), actor=current_operator(ctx).username)
     _emit(args, info, f"Đã ghi {info['items']} mục vào {info['path']}.")
     return EXIT_OK
 

@@ -86,7 +86,10 @@ def main() -> None:
     s.shot("02-setup-errors")
     dialog.agency_code.setText("000.00.17.H26")
     dialog.place_name.setText("An Hòa")
-    dialog.clerk_name.setText("Trần Thị Mai")
+    dialog.username.setText("mai")
+    dialog.full_name.setText("Trần Thị Mai")
+    dialog.password.setText("mat-khau-2026")
+    dialog.confirm.setText("mat-khau-2026")
     dialog.accept()
     s.pump(1.0)
     assert dialog.settings is not None
@@ -138,6 +141,7 @@ def main() -> None:
     s.shot("08-today")
     follow_up(s, window)
     sync_shot(s, window, home.parent)
+    operator_shots(s, window)
     QThreadPool.globalInstance().waitForDone()
     ctx.close()
     shutil.rmtree(home.parent, ignore_errors=True)
@@ -165,7 +169,11 @@ def _seed(window: MainWindow) -> str:
         while when.weekday() >= 5:
             when -= timedelta(days=1)
         applicant = ApplicantInput(name=name, id_number=cccd, dob=date(year, 3, 15), sex=sex)
-        codes.append(receive(ctx, IntakeRequest("1.004873", applicant, received_at=when)).code)
+        codes.append(
+            receive(
+                ctx, IntakeRequest("1.004873", applicant, received_at=when, allow_duplicate=True)
+            ).code
+        )
     body = "Công chức Tư pháp - Hộ tịch"
     for n, code in enumerate(codes):
         if n % 3 == 0:
@@ -212,6 +220,38 @@ def follow_up(s: Shooter, window: MainWindow) -> None:
         s.shot(name)
 
 
+def operator_shots(s: Shooter, window: MainWindow) -> None:
+    """The sign-in a returning clerk meets, the locked screen, and the accounts list."""
+    from ui.accounts_dialog import AccountsDialog
+    from ui.login_dialog import LoginDialog
+
+    ctx = window.session.ctx
+    from counter_app.services.accounts import create_operator
+
+    create_operator(ctx, "lan", "Nguyễn Thị Lan", "clerk", "mat-khau-lan-1")
+    create_operator(ctx, "binh.tv", "Trần Văn Bình", "supervisor", "mat-khau-binh-1")
+    accounts = AccountsDialog(window.session, window)
+    accounts.show()
+    s.pump(1.0)
+    s.shot("16-accounts")
+    accounts.close()
+    window.operators.lock()
+    s.pump(1.0)
+    s.shot("17-screen-locked")
+    if window.operators.dialog is not None:
+        window.operators.dialog.password.setText("mat-khau-2026")
+        window.operators.dialog.accept()
+    s.pump(1.0)
+    login = LoginDialog(ctx, window.session.runner, place="UBND xã An Hòa")
+    window.hide()
+    login.show()
+    login.activateWindow()
+    s.pump(0.6)
+    s.shot("00-sign-in")
+    login.close()
+    window.show()
+
+
 def sync_shot(s: Shooter, window: MainWindow, tmp: Path) -> None:
     """The sync window against a real hub (in this process): one dossier the district
     refuses, a few waiting, and a hub clock 7 minutes ahead for the status bar's warning."""
@@ -231,7 +271,7 @@ def sync_shot(s: Shooter, window: MainWindow, tmp: Path) -> None:
     try:
         with hub_db.connection_context():
             token = add_station(settings.agency_code, settings.station)[1]
-        save_config(hub.url, token, None, actor=settings.clerk_name)
+        save_config(hub.url, token, None, actor="mai")
         # A procedure this counter has and the district's catalogue does not: refused.
         Procedure.update(code="1.999999").where(Procedure.code == "2.000635").execute()
         people = [
@@ -252,7 +292,7 @@ def sync_shot(s: Shooter, window: MainWindow, tmp: Path) -> None:
         while window.sync_panel.controller.running and time.time() < end:
             s.pump(0.2)
         for k in (1, 2):
-            receive(ctx, IntakeRequest("1.004873", person(k)))
+            receive(ctx, IntakeRequest("1.004873", person(k), allow_duplicate=True))
         window.session.changed.emit()
         s.pump(1.5)
         dialog.issues.setFocus()

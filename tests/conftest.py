@@ -11,12 +11,15 @@ import pytest
 # Qt must never need a display in tests; set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from argon2 import PasswordHasher
+
 from counter_app.domain.clock import TEST_NOW_ENV
+from counter_app.services import accounts
 from counter_app.services.calendars import reset_cache
 from counter_app.services.context import CounterContext, open_counter
-from counter_app.services.settings import save_settings
+from tests.support.counters import AGENCY_CODE, set_up_counter
 
-AGENCY_CODE = "000.00.17.H26"
+__all__ = ["AGENCY_CODE"]
 # The suite's "now": its dates (late November 2026) stay valid whenever it runs.
 TEST_NOW = "2026-11-25T09:00:00+07:00"
 
@@ -24,6 +27,16 @@ TEST_NOW = "2026-11-25T09:00:00+07:00"
 @pytest.fixture(autouse=True)
 def fixed_start_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(TEST_NOW_ENV, TEST_NOW)
+
+
+# In-process tests hash passwords with the cheapest argon2id settings (a hash carries its
+# own parameters, so nothing else changes); test_accounts checks the real ones.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "HASHER", CHEAP_HASHER)
 
 
 @pytest.fixture
@@ -45,13 +58,6 @@ def blank_counter(home: Path) -> Iterator[CounterContext]:
 
 @pytest.fixture
 def counter(blank_counter: CounterContext) -> CounterContext:
-    """A counter set up as station 1 of UBND xã An Hòa."""
-    save_settings(
-        blank_counter,
-        agency_code=AGENCY_CODE,
-        agency_name="UBND xã An Hòa",
-        place_name="An Hòa",
-        station=1,
-        clerk_name="Trần Thị Mai",
-    )
-    return blank_counter
+    """A counter set up as station 1 of UBND xã An Hòa, its supervisor Trần Thị Mai
+    (``mai``) signed in; ``lan`` is a clerk, ``quantri`` the admin."""
+    return set_up_counter(blank_counter)

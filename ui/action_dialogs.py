@@ -138,8 +138,9 @@ class HandoverDialog(ActionDialog):
             self.to_party.setEnabled(False)
         else:
             self.to_party.addItems([b for b in COMMON_BODIES if b != holder])
-        self.giver = QLineEdit(holder if holder != COUNTER_PARTY else session.settings.clerk_name)
-        self.taker = QLineEdit(session.settings.clerk_name if result_ready else "")
+        me = session.ctx.operator.full_name if session.ctx.operator else ""
+        self.giver = QLineEdit(holder if holder != COUNTER_PARTY else me)
+        self.taker = QLineEdit(me if result_ready else "")
         self.note = QLineEdit()
         self.form.addRow(QLabel(f"Từ: <b>{holder}</b>"))
         self.form.addRow("Chuyển đến:", self.to_party)

@@ -14,11 +14,17 @@ from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from counter_app.errors import KnownError
+from counter_app.services.accounts import has_operators, sign_out
 from counter_app.services.context import CounterContext, open_counter
 from counter_app.services.settings import load_settings
+from counter_app.services.vault import is_encrypted
+from counter_app.store.backup import CorruptDatabaseError
+from counter_app.store.db import close_database
+from ui.background import BackgroundRunner
 from ui.errors import install_excepthook
 from ui.fonts import apply_app_font
 from ui.heap import settle_after_startup
+from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.session import Session, make_runner
 from ui.state import APPLICATION, ORGANISATION
@@ -56,8 +62,26 @@ def _log_to(folder: Path) -> None:
 def run_gui(home: str | None = None) -> int:
     app = _application()
     install_excepthook()
+    signed_in = False
     try:
-        ctx: CounterContext = open_counter(home)
+        if is_encrypted(home):
+            # The password opens the key: signing in comes before anything can be read.
+            login = LoginDialog(
+                None, BackgroundRunner(None, thread_cleanup=close_database), home=home
+            )
+            if login.exec() != QDialog.DialogCode.Accepted or login.ctx is None:
+                return 0
+            ctx: CounterContext = login.ctx
+            signed_in = True
+        else:
+            ctx = open_counter(home)
+    except CorruptDatabaseError as err:
+        from ui.backup_ui import recover_at_startup
+
+        recovered = recover_at_startup(err, home)
+        if recovered is None:
+            return 1
+        ctx = recovered  # reopened from the backup; nobody signed in yet
     except KnownError as err:
         QMessageBox.critical(None, "Không mở được dữ liệu của quầy", err.message)
         return 1
@@ -66,14 +90,18 @@ def run_gui(home: str | None = None) -> int:
     runner = make_runner(ctx)
     try:
         settings = load_settings(ctx)
-        if settings is None:
+        if settings is None or not has_operators(ctx):
             from ui.setup_dialog import SetupDialog  # first run only
 
             dialog = SetupDialog(ctx, runner)
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.settings is None:
                 return 0
-            settings = dialog.settings
-        window = MainWindow(Session(ctx, settings, runner))
+            settings = dialog.settings  # the admin it created is signed in
+        elif not signed_in:
+            login = LoginDialog(ctx, runner, place=settings.agency_name)
+            if login.exec() != QDialog.DialogCode.Accepted:
+                return 0
+        window = MainWindow(Session(ctx, settings, runner), backups=True)
         window.show()
         settle_after_startup()
         if os.environ.get(EXIT_WHEN_SHOWN_ENV):
@@ -81,6 +109,10 @@ def run_gui(home: str | None = None) -> int:
         return app.exec()
     finally:
         QThreadPool.globalInstance().waitForDone()
+        try:
+            sign_out(ctx)
+        except KnownError as err:  # a full disk must not stop the app from closing
+            log.warning("sign-out not recorded: %s", err.message)
         ctx.close()
 
 

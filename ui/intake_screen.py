@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -34,7 +36,12 @@ from counter_app.domain.deadlines import describe_due
 from counter_app.errors import KnownError, ValidationError
 from counter_app.services.catalogue import search_procedures
 from counter_app.services.dto import ProcedureInfo
-from counter_app.services.intake import MAX_SETS, IntakeRequest, preview_due
+from counter_app.services.intake import (
+    MAX_SETS,
+    DuplicateDossierError,
+    IntakeRequest,
+    preview_due,
+)
 from ui import ops
 from ui.applicant_form import FIELD_ORDER, ApplicantForm
 from ui.documents_table import DocumentsTable
@@ -100,6 +107,10 @@ class IntakeScreen(QWidget):
         super().__init__(parent)
         self.session = session
         self._saving = False
+        # Drawn per form: a save sent twice (a retry after an error) is one dossier.
+        self.submission_id = uuid.uuid4().hex
+        self._pending: IntakeRequest | None = None
+        self._duplicate_box: QMessageBox | None = None
         self._confirm: QMessageBox | None = None
 
         self.picker = ProcedurePicker(lambda text: search_procedures(session.ctx, text))
@@ -271,8 +282,13 @@ class IntakeScreen(QWidget):
             documents=self.documents.checked_lines(),
             dossier_sets=self.sets.value(),
             result_delivery="post" if self.by_post.isChecked() else "counter",
+            submission_id=self.submission_id,
         )
+        self._submit(request)
+
+    def _submit(self, request: IntakeRequest) -> None:
         self._set_saving(True)
+        self._pending = request
         ctx = self.session.ctx
         self.session.op(
             self,
@@ -289,10 +305,35 @@ class IntakeScreen(QWidget):
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, DuplicateDossierError):
+            self._ask_duplicate(exc)
+        elif isinstance(exc, ValidationError):
             self.show_errors(exc.fields)
         else:
             show_error(self, exc)
+
+    def _ask_duplicate(self, exc: DuplicateDossierError) -> None:
+        """The same person has an open dossier of this procedure: say which, and save only
+        if the clerk says so (a second set of papers, a different matter)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Có thể trùng hồ sơ",
+            exc.message + "\n\nVẫn tiếp nhận thêm hồ sơ mới?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        go_on = box.addButton("&Vẫn tiếp nhận", QMessageBox.ButtonRole.YesRole)
+        stop = box.addButton("&Không, kiểm tra lại", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(stop)  # Enter must not create the duplicate
+        box.setEscapeButton(stop)
+        self._duplicate_box = box
+
+        def answered(button: object) -> None:
+            if button is go_on and self._pending is not None:
+                self._submit(replace(self._pending, allow_duplicate=True))
+
+        box.buttonClicked.connect(answered)
+        box.open()
 
     # --- errors -----------------------------------------------------------------------------
 
@@ -338,6 +379,9 @@ class IntakeScreen(QWidget):
         )
 
     def clear_form(self) -> None:
+        # A new form is a new submission; the old id stays with the dossier it saved.
+        self.submission_id = uuid.uuid4().hex
+        self._pending = None
         self.picker.reset()
         self.applicant.clear()
         self.sets.setValue(1)

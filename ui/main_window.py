@@ -21,9 +21,12 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.clock import now_vn
 from counter_app.domain.deadlines import describe_due
+from counter_app.services.accounts import idle_lock_minutes
 from ui import ops
+from ui.backup_ui import BackupScheduler, BackupStatusLabel, backup_on_close
 from ui.intake_screen import IntakeScreen
 from ui.lazy_tab import LazyTab
+from ui.operator_controls import OperatorControls
 from ui.scan import ScanDetector, looks_like_code
 from ui.session import Session
 from ui.state import window_settings
@@ -51,12 +54,15 @@ KEYS_HELP = (
     "Enter: lưu và in giấy hẹn · Esc: làm lại<br><br>"
     "<b>Giấy tiếp nhận</b><br>Ctrl+P: in · Ctrl+S: lưu PDF · Esc: đóng<br><br>"
     "<b>Chung</b><br>Ctrl+1: tiếp nhận · Ctrl+2: hồ sơ hôm nay · F9: đồng bộ với huyện · "
-    "Ctrl+Q: thoát"
+    "Ctrl+L: khóa màn hình · Ctrl+Shift+L: đổi người dùng · Ctrl+Shift+T: tài khoản cán bộ · "
+    "Ctrl+Shift+M: đổi mật khẩu · Ctrl+Q: thoát"
 )
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, *, backups: bool = False
+    ) -> None:
         super().__init__(parent)
         self.session = session
         settings = session.settings
@@ -116,12 +122,35 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(SYNC_STATUS_DELAY_MS, self.refresh_pending)
         # After the window is up, not during start-up: it only needs to beat the first pick.
         QTimer.singleShot(WARM_CALENDAR_DELAY_MS, self._warm_calendar)
+        # Daily and on-close backups: the real app only (tests open many windows).
+        self.backup_scheduler: BackupScheduler | None = None
+        if backups:
+            self.backup_scheduler = BackupScheduler(session, self)
+            self.statusBar().addPermanentWidget(BackupStatusLabel(self.backup_scheduler))
+            self.backup_scheduler.start()
         self.intake.focus_start()
 
     # --- chrome -----------------------------------------------------------------------------
 
     def _build_menu(self) -> None:
         system = self.menuBar().addMenu("&Hệ thống")
+        lock = QAction("Khóa màn hình", self)
+        lock.setShortcut(QKeySequence("Ctrl+L"))
+        lock.triggered.connect(lambda: self.operators.lock())
+        system.addAction(lock)
+        sign_out = QAction("Đăng xuất, đổi người dùng", self)
+        sign_out.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        sign_out.triggered.connect(self.sign_out)
+        system.addAction(sign_out)
+        accounts_action = QAction("Tài khoản cán bộ…", self)
+        accounts_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        accounts_action.triggered.connect(self.open_accounts)
+        system.addAction(accounts_action)
+        password_action = QAction("Đổi mật khẩu…", self)
+        password_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        password_action.triggered.connect(self.change_password)
+        system.addAction(password_action)
+        system.addSeparator()
         quit_action = QAction("Thoát", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.request_quit)
@@ -169,7 +198,11 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         settings = self.session.settings
         bar = self.statusBar()
-        self.clerk_label = QLabel(f"Cán bộ: {settings.clerk_name}")
+        self.clerk_label = QLabel()
+        self.operators = OperatorControls(
+            self, self.session, self.clerk_label, idle_lock_minutes(self.session.ctx)
+        )
+        self.operators.signed_out.connect(self._quit_signed_out)
         self.station_label = QLabel(f"Máy số {settings.station} · {settings.agency_code}")
         # Waiting items, last sync, errors, clock warning; a click opens the sync window.
         self.sync_panel = SyncPanel(self.session)
@@ -455,12 +488,40 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def open_accounts(self) -> None:
+        from ui.accounts_dialog import AccountsDialog
+
+        dialog = AccountsDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._dialog_closed())
+        dialog.open()
+
+    def change_password(self) -> None:
+        from ui.password_dialog import PasswordDialog
+
+        dialog = PasswordDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._dialog_closed())
+        dialog.open()
+
+    def sign_out(self) -> None:
+        if self._may_discard():
+            self.intake.clear_form()
+            self.operators.sign_out()
+
+    def _quit_signed_out(self) -> None:
+        self._quitting_signed_out = True
+        self.close()
+
     def request_quit(self) -> None:
         if self._may_discard():
             self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # The title bar's X asks like Ctrl+Q does (a programmatic close has asked already).
+        if self.operators.locked and not getattr(self, "_quitting_signed_out", False):
+            event.ignore()  # a locked screen is unlocked before anything else
+            return
         if event.spontaneous() and not self._may_discard():
             event.ignore()
             return
@@ -470,6 +531,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Đang lưu, vui lòng đợi giây lát rồi thoát.", 5000)
             event.ignore()
             return
+        if self.backup_scheduler is not None:
+            self.backup_scheduler.stop()
+            self.backup_scheduler = None  # a second close event does not back up twice
+            backup_on_close(self.session, self)
         self._settings().setValue("main/geometry", self.saveGeometry())
         # A round still running stops before its next request (what was sent stays sent),
         # so quitting does not wait for the rest of the outbox.

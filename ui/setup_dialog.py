@@ -1,4 +1,5 @@
-"""First-run set-up: which agency this counter belongs to and which station it is.
+"""First-run set-up: which agency this counter belongs to, which station it is, and its
+first account (an admin, who then creates the clerks' accounts).
 
 Each field is checked when the clerk leaves it and again on "Lưu"; nothing is stored until
 every field is valid. Enter accepts (the save button is the dialog's default).
@@ -26,8 +27,8 @@ from counter_app.domain.dossier_code import validate_agency_code
 from counter_app.domain.identity import clean_text
 from counter_app.errors import ValidationError
 from counter_app.services.context import CounterContext
-from counter_app.services.dto import InstallationSettings
-from counter_app.services.settings import save_settings, validate_settings
+from counter_app.services.dto import InstallationSettings, OperatorInfo
+from counter_app.services.settings import first_run, validate_settings
 from ui.background import BackgroundRunner
 from ui.errors import show_error
 from ui.widgets import ErrorLabel, hint_label
@@ -38,14 +39,20 @@ LABELS = {
     "agency_name": "Tên cơ quan",
     "place_name": "Địa danh ghi trên giấy tờ",
     "station": "Máy số",
-    "clerk_name": "Họ tên cán bộ tiếp nhận",
+    "username": "Tên đăng nhập quản trị",
+    "full_name": "Họ tên quản trị",
+    "password": "Mật khẩu",
+    "confirm": "Nhập lại mật khẩu",
 }
 HINTS = {
     "agency_code": "Theo QCVN 102:2016/BTTTT, ví dụ 000.00.17.H26. Là phần đầu của mã hồ sơ.",
     "agency_name": "Ví dụ: UBND xã An Hòa (in ở góc trái giấy tiếp nhận).",
     "place_name": "Ví dụ: An Hòa (in thành “An Hòa, ngày … tháng … năm …”).",
     "station": "Mỗi máy tại quầy của cùng cơ quan phải có một số khác nhau (1–9).",
-    "clerk_name": "Người ký nhận hồ sơ trên giấy tiếp nhận.",
+    "username": "Chữ không dấu, ví dụ quantri hoặc mai.tt. Quản trị tạo tài khoản cho cán bộ.",
+    "full_name": "Họ tên in trên giấy tờ do tài khoản này lập.",
+    "password": "Ít nhất 8 ký tự. Màn hình tự khóa khi để máy không dùng 10 phút.",
+    "confirm": "",
 }
 ORDER = tuple(LABELS)
 
@@ -77,13 +84,22 @@ class SetupDialog(QDialog):
         self.station = QSpinBox()
         self.station.setRange(1, MAX_STATION)
         self.station.setMaximumWidth(90)
-        self.clerk_name = QLineEdit()
+        self.username = QLineEdit()
+        self.username.setPlaceholderText("quantri")
+        self.full_name = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self.fields: dict[str, QWidget] = {
             "agency_code": self.agency_code,
             "agency_name": self.agency_name,
             "place_name": self.place_name,
             "station": self.station,
-            "clerk_name": self.clerk_name,
+            "username": self.username,
+            "full_name": self.full_name,
+            "password": self.password,
+            "confirm": self.confirm,
         }
         self.errors = {key: ErrorLabel() for key in ORDER}
 
@@ -104,9 +120,10 @@ class SetupDialog(QDialog):
             grid.addWidget(label, row, 0)
             grid.addWidget(self.fields[key], row, 1)
             grid.addWidget(self.errors[key], row + 1, 1)
-            hint = hint_label(HINTS[key])
-            hint.setContentsMargins(0, 0, 0, 8)
-            grid.addWidget(hint, row + 2, 1)
+            if HINTS[key]:
+                hint = hint_label(HINTS[key])
+                hint.setContentsMargins(0, 0, 0, 8)
+                grid.addWidget(hint, row + 2, 1)
 
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(
@@ -131,7 +148,7 @@ class SetupDialog(QDialog):
             ),
             self.agency_name: lambda: self._check_text("agency_name", 120),
             self.place_name: lambda: self._check_text("place_name", 80),
-            self.clerk_name: lambda: self._check_text("clerk_name", 100),
+            self.full_name: lambda: self._check_text("full_name", 100),
         }
         for widget in self._checks:
             widget.installEventFilter(self)
@@ -185,36 +202,38 @@ class SetupDialog(QDialog):
         if not self.save_button.isEnabled():
             return  # already saving
         code, name, place = self.agency_code.text(), self.agency_name.text(), self.place_name.text()
-        station, clerk = self.station.value(), self.clerk_name.text()
+        station = self.station.value()
+        user, full, password = self.username.text(), self.full_name.text(), self.password.text()
+        errors: dict[str, str] = {}
         try:
-            validate_settings(
-                agency_code=code,
-                agency_name=name,
-                place_name=place,
-                station=station,
-                clerk_name=clerk,
-            )
+            validate_settings(agency_code=code, agency_name=name, place_name=place, station=station)
         except ValidationError as err:
-            self.show_errors(err.fields)
+            errors.update(err.fields)
+        if password != self.confirm.text():
+            errors["confirm"] = "Hai lần nhập mật khẩu không khớp."
+        if errors:
+            self.show_errors(errors)
             return
         self.show_errors({})
         self.save_button.setEnabled(False)
         ctx = self.ctx
         self.runner.run(
-            lambda: save_settings(
+            lambda: first_run(
                 ctx,
                 agency_code=code,
                 agency_name=name,
                 place_name=place,
                 station=station,
-                clerk_name=clerk,
+                admin_username=user,
+                admin_full_name=full,
+                admin_password=password,
             ),
             self._saved,
             self._failed,
         )
 
-    def _saved(self, settings: InstallationSettings) -> None:
-        self.settings = settings
+    def _saved(self, result: tuple[InstallationSettings, OperatorInfo]) -> None:
+        self.settings = result[0]
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:

@@ -43,7 +43,7 @@ def sync_round(
     progress: Callable[[SyncProgress], None],
     cancelled: Callable[[], bool],
     batch: int | None,
-    actor: str,
+    actor: str | None,
 ) -> SyncReport:
     """One round against the configured hub (on a worker). Network trouble comes back in
     the report's ``error``; a missing or broken configuration raises."""
@@ -107,7 +107,7 @@ class SyncController(QObject):
                 log.debug("sync progress dropped: controller deleted")
 
         ctx, batch = self.session.ctx, self.batch
-        actor = self.session.settings.clerk_name
+        actor = self.session.ctx.operator.username if self.session.ctx.operator else None
         self.session.op(
             None,
             lambda: sync_round(ctx, report_progress, cancel.is_set, batch, actor),

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import ValidationError
+from counter_app.services.context import CounterContext
 from ui.errors import show_error
 from ui.session import Session
 from ui.sync_controller import NOT_CONFIGURED, SyncController
@@ -96,7 +97,7 @@ def dismiss(ids: list[int], actor: str) -> int:
     return state.dismiss_issues(ids, actor=actor)
 
 
-def save_server(url: str, token: str, ca_file: str, actor: str) -> SyncConfig:
+def save_server(ctx: CounterContext, url: str, token: str, ca_file: str) -> SyncConfig:
     """Check and store the hub settings; an empty token keeps the one in use."""
     from counter_app.sync import state
 
@@ -117,7 +118,7 @@ def save_server(url: str, token: str, ca_file: str, actor: str) -> SyncConfig:
             raise ValidationError.single(
                 "ca_file", f"Tệp “{ca_file}” không phải chứng chỉ CA dùng được ({err})."
             ) from err
-    return state.save_config(url, token, ca_file or None, actor=actor)
+    return state.configure(ctx, url, token, ca_file or None)
 
 
 # --- hub settings -----------------------------------------------------------------------
@@ -211,9 +212,9 @@ class ServerSettingsDialog(QDialog):
         for label in self.errors.values():
             label.set_error(None)
         url, token, ca = self.url.text(), self.token.text(), self.ca_file.text()
-        actor = self.session.settings.clerk_name
+        ctx = self.session.ctx
         self.session.op(
-            self, lambda: save_server(url, token, ca, actor), self._saved, on_error=self._failed
+            self, lambda: save_server(ctx, url, token, ca), self._saved, on_error=self._failed
         )
 
     def _saved(self, config: SyncConfig) -> None:
@@ -427,7 +428,7 @@ class SyncDialog(QDialog):
             return
         rows = sorted({index.row() for index in self.issues.selectedIndexes()})
         chosen = [self.overview.issues[r] for r in rows] or list(self.overview.issues)
-        actor = self.session.settings.clerk_name
+        actor = self.session.ctx.operator.username if self.session.ctx.operator else ""
         ids = [issue.id for issue in chosen]
         self.session.op(self, lambda: dismiss(ids, actor), lambda _n: None)
 

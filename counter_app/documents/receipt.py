@@ -132,6 +132,7 @@ class ReceiptData:
     clerk_name: str
     reprint: bool = False
     printed_at: datetime | None = None
+    printed_by: str = ""  # who reprinted it: every printout names the clerk who made it
 
 
 def render_receipt(data: ReceiptData) -> bytes:
@@ -373,10 +374,12 @@ def _decorate(
     canvas.drawRightString(right, footer_y, f"{mark}{label} · Trang {page}/{pages}")
     canvas.setFillColorRGB(0, 0, 0)
     if printed_at is not None:
-        _draw_reprint_band(canvas, printed_at, geometry)
+        _draw_reprint_band(canvas, printed_at, data.printed_by, geometry)
 
 
-def _draw_reprint_band(canvas: Any, printed_at: datetime, geometry: PageGeometry) -> None:
+def _draw_reprint_band(
+    canvas: Any, printed_at: datetime, printed_by: str, geometry: PageGeometry
+) -> None:
     """A boxed "BẢN IN LẠI — In lại lúc …" across the top of the frame: a reprint must
     never pass for the original slip."""
     page_w, page_h = geometry.size
@@ -384,6 +387,8 @@ def _draw_reprint_band(canvas: Any, printed_at: datetime, geometry: PageGeometry
     height = _REPRINT_BAND - 1.5 * mm
     mark_size, when_size = 11.0, 9.0
     when = f"In lại lúc {vn_short_datetime(printed_at)}"
+    if printed_by:
+        when += f" · {printed_by}"
     gap = 4 * mm
     mark_w = text_width(REPRINT_MARK, FONT_BOLD, mark_size)
     when_w = text_width(when, FONT_REGULAR, when_size)

@@ -27,12 +27,14 @@ from starlette.routing import Route
 
 from counter_app import __version__
 from counter_app.domain.clock import iso, now_vn
+from counter_app.hub.audit_heads import BadHead, known_id, record_head
 from counter_app.hub.db import hub_db
 from counter_app.hub.feed import changes_after
 from counter_app.hub.ingest import agency_of, apply_items, dossier_json
 from counter_app.hub.models import HubDossier, HubStatusEntry
 from counter_app.hub.stations import StationRef, authenticate, note_contact
 from counter_app.sync.protocol import (
+    AUDIT_PATH,
     CHANGES_PAGE,
     CHANGES_PATH,
     DOSSIERS_PATH,
@@ -144,6 +146,27 @@ def create_app(*, clock: Clock = now_vn, max_body: int = MAX_BODY_BYTES) -> Star
 
         return {"results": await run_in_threadpool(work)}
 
+    async def audit_known(request: Request) -> dict[str, Any]:
+        def work() -> dict[str, Any]:
+            station = station_of(request)
+            with hub_db.connection_context():
+                return {"known_id": known_id(station)}
+
+        return await run_in_threadpool(work)
+
+    async def audit_report(request: Request) -> dict[str, Any]:
+        body = await read_body(request)
+
+        def work() -> dict[str, Any]:
+            station = station_of(request)
+            with hub_db.connection_context(), hub_db.atomic():
+                return record_head(station, body)
+
+        try:
+            return await run_in_threadpool(work)
+        except BadHead as err:
+            raise ApiError(400, "bad_audit_head", str(err)) from None
+
     async def changes(request: Request) -> dict[str, Any]:
         after = _int_param(request, "after", 0, minimum=0)
         limit = _int_param(request, "limit", CHANGES_PAGE, minimum=1, maximum=1000)
@@ -218,6 +241,8 @@ def create_app(*, clock: Clock = now_vn, max_body: int = MAX_BODY_BYTES) -> Star
         Route(PUSH_PATH, guarded(push), methods=["POST"]),
         Route(CHANGES_PATH, guarded(changes), methods=["GET"]),
         Route(DOSSIERS_PATH, guarded(dossiers), methods=["GET"]),
+        Route(AUDIT_PATH, guarded(audit_known), methods=["GET"]),
+        Route(AUDIT_PATH, guarded(audit_report), methods=["POST"]),
         Route(DOSSIERS_PATH + "/{code}", guarded(one_dossier), methods=["GET"]),
     ]
     return Starlette(

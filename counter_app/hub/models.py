@@ -164,6 +164,19 @@ class ForwardItem(HubModel):
         table_name = "hub_forward"
 
 
+class AuditHead(HubModel):
+    """Each audit-chain head a station reported, with the hub's verdict on it: 'first',
+    'ok' (the chain still holds the row the hub knew), or 'rewritten'."""
+
+    id = BigAutoField()
+    station_id = IntegerField(index=True)
+    audit_id = IntegerField()
+    hash = CharField()
+    received_at = MomentField()
+    verdict = CharField()
+    detail = TextField(default="")
+
+
 HUB_MODELS: list[type[HubModel]] = [
     Station,
     PushedItem,
@@ -173,6 +186,7 @@ HUB_MODELS: list[type[HubModel]] = [
     FeedEntry,
     HubProcedure,
     ForwardItem,
+    AuditHead,
 ]
 
 

@@ -87,6 +87,7 @@ def note_contact(ref: StationRef, offset_s: int | None) -> None:
 
 def list_stations() -> list[dict[str, object]]:
     from counter_app.domain.clock import iso
+    from counter_app.hub.audit_heads import audit_summary
 
     return [
         {
@@ -97,6 +98,7 @@ def list_stations() -> list[dict[str, object]]:
             "revoked": row.revoked_at is not None,
             "last_seen_at": iso(row.last_seen_at) if row.last_seen_at else None,
             "clock_offset_s": row.clock_offset_s,
+            **audit_summary(row.id),
         }
         for row in Station.select().order_by(Station.agency_code, Station.station, Station.id)
     ]

@@ -16,6 +16,7 @@ from counter_app.domain.calendar import (
 )
 from counter_app.domain.clock import now_vn
 from counter_app.services import audit
+from counter_app.services.accounts import require_role
 from counter_app.services.context import CounterContext
 from counter_app.store.db import write_transaction
 from counter_app.store.models import CalendarYear, Setting
@@ -81,14 +82,14 @@ def store_year(year: YearCalendar, source: str) -> None:
     ).execute()
 
 
-def import_calendar(
-    ctx: CounterContext, data: Any, *, actor: str, source: str = "import"
-) -> YearCalendar:
+def import_calendar(ctx: CounterContext, data: Any, *, source: str = "import") -> YearCalendar:
+    """A supervisor's action: the calendar decides every due date."""
+    operator = require_role(ctx, "supervisor", "calendar.import", "nhập lịch nghỉ")
     year = parse_year_calendar(data)
     with write_transaction():
         store_year(year, source)
         audit.record(
-            actor,
+            operator.username,
             "calendar.import",
             str(year.year),
             days_off=len(year.days_off),

@@ -18,6 +18,7 @@ from counter_app.domain.text import fold
 from counter_app.domain.timeunits import TimeUnit
 from counter_app.errors import NotFoundError
 from counter_app.services import audit
+from counter_app.services.accounts import require_role
 from counter_app.services.context import CounterContext
 from counter_app.services.dto import DocumentLine, ProcedureInfo
 from counter_app.store.db import write_transaction
@@ -167,12 +168,14 @@ def apply_specs(specs: list[ProcedureSpec]) -> ImportSummary:
     return ImportSummary(created, new_versions, unchanged)
 
 
-def import_catalogue(ctx: CounterContext, data: Any, *, actor: str) -> ImportSummary:
-    """Import a whole file in one transaction: all procedures or, on any error, none."""
+def import_catalogue(ctx: CounterContext, data: Any) -> ImportSummary:
+    """Import a whole file in one transaction: all procedures or, on any error, none.
+    A supervisor's action (the catalogue sets every due date)."""
+    operator = require_role(ctx, "supervisor", "catalogue.import", "nhập danh mục thủ tục")
     specs = parse_catalogue(data)
     with write_transaction():
         summary = apply_specs(specs)
-        audit.record(actor, "catalogue.import", "", **summary.to_json())
+        audit.record(operator.username, "catalogue.import", "", **summary.to_json())
     return summary
 
 

@@ -20,6 +20,7 @@ from counter_app.domain.text import fold
 from counter_app.domain.timeunits import TimeUnit
 from counter_app.errors import ConflictError, NotFoundError, ValidationError
 from counter_app.services import audit
+from counter_app.services.accounts import current_operator
 from counter_app.services.calendars import work_calendar
 from counter_app.services.context import CounterContext
 from counter_app.services.settings import require_settings
@@ -168,6 +169,7 @@ def get_complaint(ctx: CounterContext, code: str) -> ComplaintInfo:
 
 def receive_complaint(ctx: CounterContext, data: ComplaintInput) -> ComplaintInfo:
     settings = require_settings(ctx)
+    operator = current_operator(ctx)
     now = now_vn().replace(microsecond=0)
     errors: list[ValidationError] = []
 
@@ -237,7 +239,7 @@ def receive_complaint(ctx: CounterContext, data: ComplaintInput) -> ComplaintInf
             content_key=fold(content),
             status="received",
             due_at=due,
-            actor=settings.clerk_name,
+            actor=operator.full_name,
         )
         payload = {
             "code": code,
@@ -246,12 +248,13 @@ def receive_complaint(ctx: CounterContext, data: ComplaintInput) -> ComplaintInf
             "due_at": iso(due),
         }
         outbox.enqueue("complaint.received", code, payload)
-        audit.record(settings.clerk_name, "complaint.received", code, due_at=iso(due))
+        audit.record(operator.username, "complaint.received", code, due_at=iso(due))
     return get_complaint(ctx, code)
 
 
 def _step(ctx: CounterContext, code: str, target: str, **changes: Any) -> ComplaintInfo:
-    settings = require_settings(ctx)
+    require_settings(ctx)
+    operator = current_operator(ctx)
     now = now_vn().replace(microsecond=0)
     with write_transaction():
         row = Complaint.get_or_none(Complaint.code == code.strip().upper())
@@ -272,7 +275,7 @@ def _step(ctx: CounterContext, code: str, target: str, **changes: Any) -> Compla
         row.save()
         payload = {"code": row.code, "status": target, "at": iso(now)}
         outbox.enqueue(f"complaint.{target}", row.code, payload)
-        audit.record(settings.clerk_name, f"complaint.{target}", row.code)
+        audit.record(operator.username, f"complaint.{target}", row.code)
     return get_complaint(ctx, code)
 
 

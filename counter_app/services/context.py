@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from peewee import SqliteDatabase
 
 from counter_app.paths import AppPaths, app_paths
 from counter_app.store.db import close_database, open_database
 
+if TYPE_CHECKING:
+    from counter_app.services.dto import OperatorInfo
+
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class CounterContext:
+    """An open counter and who is signed in to it (``services.accounts.sign_in``)."""
+
     paths: AppPaths
     db: SqliteDatabase
+    operator: OperatorInfo | None = field(default=None, compare=False)
 
     def close(self) -> None:
         close_database()

@@ -32,7 +32,7 @@ from counter_app.store.models import (
 )
 
 
-def _summary(row: Dossier, procedure: Procedure) -> DossierSummary:
+def summary_of(row: Dossier, procedure: Procedure) -> DossierSummary:
     return DossierSummary(
         code=row.code,
         procedure_code=procedure.code,
@@ -64,7 +64,7 @@ def detail_of(
     history: tuple[HistoryEntry, ...],
 ) -> DossierDetail:
     return DossierDetail(
-        summary=_summary(row, procedure),
+        summary=summary_of(row, procedure),
         procedure_version=procedure.version,
         applicant_kind=row.applicant_kind,
         id_number=row.id_number,
@@ -183,4 +183,4 @@ def received_on(ctx: CounterContext, day: date, *, limit: int = 500) -> list[Dos
         .order_by(Dossier.received_at.desc(), Dossier.id.desc())
         .limit(limit)
     )
-    return [_summary(row, row.procedure) for row in rows]
+    return [summary_of(row, row.procedure) for row in rows]

@@ -17,7 +17,6 @@ class InstallationSettings:
     agency_name: str
     place_name: str
     station: int
-    clerk_name: str
 
     @property
     def counter_name(self) -> str:
@@ -25,6 +24,39 @@ class InstallationSettings:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+ROLE_NAMES = {"clerk": "Cán bộ một cửa", "supervisor": "Trưởng bộ phận", "admin": "Quản trị"}
+ROLE_RANK = {"clerk": 0, "supervisor": 1, "admin": 2}
+
+
+@dataclass(frozen=True)
+class OperatorInfo:
+    """A counter account as screens and commands see it (never the password hash)."""
+
+    username: str
+    full_name: str
+    role: str  # clerk | supervisor | admin
+    active: bool = True
+    locked_until: datetime | None = None
+    failed_logins: int = 0
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
+
+    def at_least(self, role: str) -> bool:
+        return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "full_name": self.full_name,
+            "role": self.role,
+            "active": self.active,
+            "locked_until": iso(self.locked_until) if self.locked_until else None,
+            "failed_logins": self.failed_logins,
+        }
 
 
 # A document handed over is described exactly like one the catalogue lists.

@@ -16,6 +16,7 @@ from counter_app.domain.clock import VN_TZ, now_vn
 from counter_app.domain.parties import COUNTER_PARTY
 from counter_app.errors import KnownError, NotFoundError, ValidationError
 from counter_app.services import audit
+from counter_app.services.accounts import current_operator
 from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import find_row
 from counter_app.services.dto import CHANNELS
@@ -41,7 +42,7 @@ def _write(pdf: bytes, path: Path) -> Path:
 
 
 def _record(ctx: CounterContext, row: Dossier, form: str, path: Path) -> None:
-    who = require_settings(ctx).clerk_name
+    operator = current_operator(ctx)
     with write_transaction():
         earlier = (
             Printout.select()
@@ -52,11 +53,11 @@ def _record(ctx: CounterContext, row: Dossier, form: str, path: Path) -> None:
             dossier=row.id,
             form=f"mau{form}",
             at=now_vn(),
-            actor=who,
+            actor=operator.full_name,
             reprint=earlier > 0,
             path=str(path),
         )
-        audit.record(who, f"form.{form}.print", row.code)
+        audit.record(operator.username, f"form.{form}.print", row.code)
 
 
 def _default_path(ctx: CounterContext, code: str, form: str, suffix: str = "") -> Path:
@@ -223,7 +224,7 @@ def register_pdf(ctx: CounterContext, date_from: date, date_to: date, out: Path)
     path = _write(render_register(data), out)
     with write_transaction():
         audit.record(
-            require_settings(ctx).clerk_name,
+            current_operator(ctx).username,
             "form.07.print",
             "",
             date_from=date_from.isoformat(),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from peewee import SQL
 
 from counter_app.domain.catalogue import DOCUMENT_KINDS
 from counter_app.domain.clock import iso, now_vn, to_vn
@@ -11,18 +14,19 @@ from counter_app.domain.deadlines import compute_due, effective_receipt
 from counter_app.domain.dossier_code import format_code, station_number
 from counter_app.domain.identity import ApplicantInput, validate_applicant
 from counter_app.domain.parties import COUNTER_PARTY
-from counter_app.domain.status import Status
+from counter_app.domain.status import FINAL, Status
 from counter_app.domain.text import clean_line, find_refused_char, fold
-from counter_app.errors import ValidationError
+from counter_app.errors import ConflictError, ValidationError
 from counter_app.services import audit
+from counter_app.services.accounts import current_operator, require_role
 from counter_app.services.calendars import work_calendar
 from counter_app.services.catalogue import current_row, spec_of
 from counter_app.services.context import CounterContext
-from counter_app.services.dossiers import detail_of
-from counter_app.services.dto import DocumentLine, DossierDetail, HistoryEntry
+from counter_app.services.dossiers import detail_of, get_dossier, summary_of
+from counter_app.services.dto import DocumentLine, DossierDetail, DossierSummary, HistoryEntry
 from counter_app.services.settings import require_settings
 from counter_app.store.db import write_transaction
-from counter_app.store.models import Dossier, DossierDocument, StatusHistory
+from counter_app.store.models import Dossier, DossierDocument, Procedure, StatusHistory
 from counter_app.store.sequences import next_value
 from counter_app.sync import outbox
 
@@ -47,6 +51,19 @@ class IntakeRequest:
     # Given only when entering a dossier received on paper during an outage.
     received_at: datetime | None = None
     note: str = ""
+    # Drawn when the intake form opens: the same form sent twice (a double press, a retry
+    # after an error) gets the dossier already saved instead of a second one.
+    submission_id: str = ""
+    # The clerk saw the open dossiers of the same person and procedure and goes on.
+    allow_duplicate: bool = False
+
+
+class DuplicateDossierError(ConflictError):
+    """The applicant already has an open dossier of this procedure (nothing was saved)."""
+
+    def __init__(self, message: str, matches: list[DossierSummary]) -> None:
+        super().__init__(message)
+        self.matches = matches
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,61 @@ def preview_due(
     calendar = work_calendar(ctx)
     due = compute_due(received, spec.time_value, spec.time_unit, spec.cutoff, calendar)
     return DuePreview(received, effective_receipt(received, calendar), due, spec.time_text)
+
+
+def _same_applicant(applicant: ApplicantInput) -> Any:
+    """Same CCCD, same tax code, or the same name (folded: marks, tone placement, case and
+    composed/combining input do not matter) with the same date of birth."""
+    id_number = "".join(ch for ch in applicant.id_number if ch.isdigit())
+    tax_code = "".join(ch for ch in applicant.tax_code if ch.isalnum() or ch == "-")
+    test = None
+    # The literal "<> ''" lets SQLite use the partial indexes on these columns.
+    if id_number:
+        test = (Dossier.id_number == id_number) & (Dossier.id_number != SQL("''"))
+    if tax_code:
+        by_tax = (Dossier.tax_code == tax_code) & (Dossier.tax_code != SQL("''"))
+        test = by_tax if test is None else test | by_tax
+    key = fold(applicant.name)
+    if key and applicant.dob is not None:
+        by_name = (Dossier.applicant_key == key) & (Dossier.dob == applicant.dob)
+        test = by_name if test is None else test | by_name
+    return test
+
+
+def find_open_duplicates(
+    ctx: CounterContext, procedure_code: str, applicant: ApplicantInput
+) -> list[DossierSummary]:
+    """Open dossiers (not refused, withdrawn or returned) of the same procedure and the
+    same applicant, newest first."""
+    test = _same_applicant(applicant)
+    if test is None:
+        return []
+    code = procedure_code.strip().upper()
+    rows = (
+        Dossier.select(Dossier, Procedure)
+        .join(Procedure)
+        .where(test & (Procedure.code == code) & Dossier.status.not_in(sorted(FINAL)))
+        .order_by(Dossier.id.desc())
+        .limit(10)
+    )
+    return [summary_of(row, row.procedure) for row in rows]
+
+
+def _duplicate_error(matches: list[DossierSummary]) -> DuplicateDossierError:
+    listed = "; ".join(
+        f"{m.code} (nhận {m.received_at:%d/%m/%Y}, {m.status_name.lower()})" for m in matches[:3]
+    )
+    return DuplicateDossierError(
+        f"Người nộp này đã có hồ sơ cùng thủ tục đang giải quyết: {listed}. "
+        "Kiểm tra lại trước khi tiếp nhận thêm hồ sơ mới.",
+        matches,
+    )
+
+
+def already_received(submission_id: str) -> Dossier | None:
+    if not submission_id:
+        return None
+    return Dossier.get_or_none(Dossier.submission_id == submission_id)
 
 
 def _validate_documents(lines: tuple[DocumentLine, ...]) -> tuple[DocumentLine, ...]:
@@ -110,8 +182,19 @@ def _validate_received_at(value: datetime | None, now: datetime) -> datetime:
 
 
 def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
-    """Receive one dossier. Everything it writes commits together, or nothing does."""
+    """Receive one dossier. Everything it writes commits together, or nothing does.
+
+    A request whose ``submission_id`` was saved already returns that dossier unchanged. A
+    person with an open dossier of the same procedure is refused with
+    DuplicateDossierError unless ``allow_duplicate``. Entering a dossier received earlier
+    on paper (``received_at``) is for a supervisor.
+    """
     settings = require_settings(ctx)
+    operator = current_operator(ctx)
+    if request.received_at is not None:
+        require_role(
+            ctx, "supervisor", "dossier.intake.backdated", "nhập hồ sơ với thời gian nhận đã qua"
+        )
     procedure = current_row(request.procedure_code)
     spec = spec_of(procedure)
     now = now_vn().replace(microsecond=0)
@@ -155,7 +238,15 @@ def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
 
     due = compute_due(received, spec.time_value, spec.time_unit, spec.cutoff, work_calendar(ctx))
     backdated = request.received_at is not None
+    submission = request.submission_id.strip()[:64]
     with write_transaction():
+        earlier = already_received(submission)
+        if earlier is not None:
+            return get_dossier(ctx, earlier.code)
+        if not request.allow_duplicate:
+            matches = find_open_duplicates(ctx, procedure.code, request.applicant)
+            if matches:
+                raise _duplicate_error(matches)
         day = received.strftime("%Y-%m-%d")
         sequence = next_value(f"code:{settings.agency_code}:{day}:{settings.station}")
         code = format_code(
@@ -185,11 +276,12 @@ def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
             dossier_sets=request.dossier_sets,
             register_book=f"{received.year}-M{settings.station}",
             register_number=register_number,
-            clerk_name=settings.clerk_name,
+            clerk_name=operator.full_name,
             entered_late=backdated,
             note=note,
             holder=COUNTER_PARTY,
             first_due_at=due,
+            submission_id=submission or None,
         )
         DossierDocument.insert_many(
             [
@@ -207,7 +299,7 @@ def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
             from_status=None,
             to_status=int(Status.RECEIVED),
             at=now,
-            actor=settings.clerk_name,
+            actor=operator.full_name,
             note="Nhập hồ sơ nhận trên giấy" if backdated else "Tiếp nhận tại quầy",
         )
         StatusHistory.create(
@@ -222,7 +314,7 @@ def receive(ctx: CounterContext, request: IntakeRequest) -> DossierDetail:
         detail = detail_of(dossier, procedure, documents, (first_step,))
         outbox.enqueue("dossier.received", code, detail.to_json())
         audit.record(
-            settings.clerk_name,
+            operator.username,
             "dossier.intake.backdated" if backdated else "dossier.intake",
             code,
             procedure=spec.code,

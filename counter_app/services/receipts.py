@@ -9,6 +9,7 @@ from counter_app.domain.clock import now_vn
 from counter_app.domain.identity import id_label
 from counter_app.errors import KnownError
 from counter_app.services import audit
+from counter_app.services.accounts import current_operator
 from counter_app.services.catalogue import spec_of
 from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import find_row
@@ -27,10 +28,13 @@ def _delivery_text(delivery: str, counter_name: str) -> str:
 
 
 def receipt_data(ctx: CounterContext, code: str, *, reprint: bool) -> ReceiptData:
-    return _build(require_settings(ctx), find_row(code), reprint=reprint)
+    by = ctx.operator.full_name if ctx.operator else ""
+    return _build(require_settings(ctx), find_row(code), reprint=reprint, printed_by=by)
 
 
-def _build(settings: InstallationSettings, row: Dossier, *, reprint: bool) -> ReceiptData:
+def _build(
+    settings: InstallationSettings, row: Dossier, *, reprint: bool, printed_by: str = ""
+) -> ReceiptData:
     spec = spec_of(row.procedure)
     documents = (
         DossierDocument.select()
@@ -61,19 +65,18 @@ def _build(settings: InstallationSettings, row: Dossier, *, reprint: bool) -> Re
         clerk_name=row.clerk_name,
         reprint=reprint,
         printed_at=now_vn() if reprint else None,
+        printed_by=printed_by if reprint else "",
     )
 
 
-def issue_receipt(
-    ctx: CounterContext, code: str, *, out: Path | None = None, actor: str | None = None
-) -> Path:
+def issue_receipt(ctx: CounterContext, code: str, *, out: Path | None = None) -> Path:
     """Render the receipt to PDF (a reprint once one was issued) and record the printout.
 
     The printout is reserved first, under the write lock, so two prints at once can never
     both come out as the original; a render that fails gives its reservation back.
     """
     row = find_row(code)
-    who = actor or require_settings(ctx).clerk_name
+    operator = current_operator(ctx)
     with write_transaction():
         earlier = (
             Printout.select()
@@ -88,12 +91,13 @@ def issue_receipt(
             dossier=row.id,
             form=FORM_RECEIPT,
             at=now_vn(),
-            actor=who,
+            actor=operator.full_name,
             reprint=reprint,
             path=str(out),
         )
     try:
-        path = write_receipt(_build(require_settings(ctx), row, reprint=reprint), out)
+        data = _build(require_settings(ctx), row, reprint=reprint, printed_by=operator.full_name)
+        path = write_receipt(data, out)
     except BaseException as err:
         with write_transaction():
             printout.delete_instance()
@@ -102,5 +106,5 @@ def issue_receipt(
             raise KnownError(f"Không ghi được tệp giấy tiếp nhận {out}: {reason}") from err
         raise
     with write_transaction():
-        audit.record(who, "receipt.reprint" if reprint else "receipt.print", row.code)
+        audit.record(operator.username, "receipt.reprint" if reprint else "receipt.print", row.code)
     return path

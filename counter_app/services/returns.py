@@ -17,6 +17,7 @@ from counter_app.domain.deadlines import timeliness
 from counter_app.domain.identity import FIELD_LABELS, _collect, clean_text, validate_cccd
 from counter_app.domain.status import status_name
 from counter_app.errors import ConflictError, ValidationError
+from counter_app.services.accounts import current_operator
 from counter_app.services.calendars import work_calendar
 from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import find_row
@@ -110,10 +111,11 @@ def return_result(ctx: CounterContext, code: str, request: ReturnRequest) -> Dos
     """Record that the result of a resolved dossier (9) was handed over (10)."""
     from counter_app.services.dossiers import get_dossier
 
-    settings = require_settings(ctx)
+    require_settings(ctx)
+    operator = current_operator(ctx)
     req = _validate(request)
     cal = work_calendar(ctx)
-    actor = settings.clerk_name
+    actor = operator.full_name
     try:
         with write_transaction():
             row = find_row(code)
@@ -147,7 +149,7 @@ def return_result(ctx: CounterContext, code: str, request: ReturnRequest) -> Dos
                 timeliness=timeliness(moment, row.due_at).value,
                 returned_at=iso(moment),
             )
-            record_change("dossier.returned", row, actor, change)
+            record_change("dossier.returned", row, operator, change)
     except IntegrityError as err:  # another station returned it between our read and write
         raise _already_returned(code.strip().upper(), None) from err
     return get_dossier(ctx, row.code)

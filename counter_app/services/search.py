@@ -277,7 +277,7 @@ def _name_plan(ctx: CounterContext, text: str) -> _Plan:
 
 
 def _summaries(ctx: CounterContext, ids: Sequence[int]) -> list[DossierSummary]:
-    """The summaries of ``ids``, in that order (as ``dossiers._summary`` builds them)."""
+    """The summaries of ``ids``, in that order (as ``dossiers.summary_of`` builds them)."""
     if not ids:
         return []
     sql = _SUMMARY_SQL.format(marks=",".join("?" * len(ids)))

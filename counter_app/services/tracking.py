@@ -27,10 +27,11 @@ from counter_app.domain.status import (
 )
 from counter_app.errors import ConflictError, ValidationError
 from counter_app.services import audit
+from counter_app.services.accounts import current_operator
 from counter_app.services.calendars import work_calendar
 from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import find_row, get_dossier
-from counter_app.services.dto import DocumentLine, DossierDetail
+from counter_app.services.dto import DocumentLine, DossierDetail, OperatorInfo
 from counter_app.services.settings import require_settings
 from counter_app.store.db import write_transaction
 from counter_app.store.models import Dossier, DueChange, Handover, Notice, StatusHistory
@@ -158,8 +159,10 @@ def new_history(row: Dossier) -> list[dict[str, Any]]:
     return entries
 
 
-def record_change(kind: str, row: Dossier, actor: str, change: dict[str, Any]) -> None:
-    """The outbox and audit rows of one action (inside its transaction)."""
+def record_change(kind: str, row: Dossier, operator: OperatorInfo, change: dict[str, Any]) -> None:
+    """The outbox and audit rows of one action (inside its transaction): the hub is told
+    the operator's full name (it goes in the dossier's history), the audit trail the
+    account."""
     history = new_history(row)
     payload = {
         **change,
@@ -167,12 +170,12 @@ def record_change(kind: str, row: Dossier, actor: str, change: dict[str, Any]) -
         "code": row.code,
         "status": row.status,
         "due_at": iso(row.due_at),
-        "actor": actor,
+        "actor": operator.full_name,
         "history": list(history),
     }
     history.clear()
     outbox.enqueue(kind, row.code, payload)
-    audit.record(actor, kind, row.code, **change)
+    audit.record(operator.username, kind, row.code, **change)
 
 
 # --------------------------------------------------------------------------- actions
@@ -200,14 +203,15 @@ def change_status(
         return request_supplement(ctx, code, note, (), at=at).dossier
     if target == 8:
         return stop(ctx, code, note, at=at).dossier
-    settings = require_settings(ctx)
+    require_settings(ctx)
+    operator = current_operator(ctx)
     note = clean_text("note", note, required=False, max_len=MAX_REASON, label="Ghi chú")
     cal = work_calendar(ctx)
     with write_transaction():
         row = find_row(code)
         moment = action_moment(at, row)
-        change = move_status(row, target, at=moment, actor=settings.clerk_name, note=note, cal=cal)
-        record_change("dossier.status", row, settings.clerk_name, change)
+        change = move_status(row, target, at=moment, actor=operator.full_name, note=note, cal=cal)
+        record_change("dossier.status", row, operator, change)
     return get_dossier(ctx, row.code)
 
 
@@ -245,6 +249,7 @@ def _notice(
     at: datetime | None,
 ) -> NoticeResult:
     settings = require_settings(ctx)
+    operator = current_operator(ctx)
     label = "Lý do" if form != "02" else "Nội dung cần bổ sung, hoàn thiện"
     reason = clean_text("reason", reason, required=True, max_len=MAX_REASON, label=label)
     docs = _documents(documents)
@@ -257,7 +262,7 @@ def _notice(
         moment = action_moment(at, row)
         due_before = row.due_at
         change = move_status(
-            row, NOTICE_FORMS[form], at=moment, actor=settings.clerk_name, note=reason, cal=cal
+            row, NOTICE_FORMS[form], at=moment, actor=operator.full_name, note=reason, cal=cal
         )
         number = _notice_number(form, moment, settings.station)
         notice = Notice.create(
@@ -268,14 +273,14 @@ def _notice(
             reason=reason,
             documents=docs,
             due_at=due_before,
-            officer_name=settings.clerk_name,
+            officer_name=operator.full_name,
             officer_phone=phone,
-            actor=settings.clerk_name,
+            actor=operator.full_name,
         )
         change.update(form=form, notice_number=notice.number, reason=reason)
         if docs:
             change["documents"] = docs
-        record_change(f"dossier.notice.{form}", row, settings.clerk_name, change)
+        record_change(f"dossier.notice.{form}", row, operator, change)
     return NoticeResult(notice.id, get_dossier(ctx, row.code))
 
 
@@ -316,6 +321,7 @@ def apologise(
 ) -> NoticeResult:
     """Mẫu 04: apologise for a late result and set a new due date (once per dossier)."""
     settings = require_settings(ctx)
+    operator = current_operator(ctx)
     reason = clean_text(
         "reason", reason, required=True, max_len=MAX_REASON, label="Lý do chậm trả kết quả"
     )
@@ -349,7 +355,7 @@ def apologise(
             old_due_at=row.due_at,
             new_due_at=new_due,
             reason=reason,
-            actor=settings.clerk_name,
+            actor=operator.full_name,
         )
         number = _notice_number("04", moment, settings.station)
         notice = Notice.create(
@@ -361,8 +367,8 @@ def apologise(
             documents=[],
             due_at=row.due_at,
             new_due_at=new_due,
-            officer_name=settings.clerk_name,
-            actor=settings.clerk_name,
+            officer_name=operator.full_name,
+            actor=operator.full_name,
         )
         change = {
             "form": "04",
@@ -374,7 +380,7 @@ def apologise(
         }
         row.due_at = new_due
         row.save()
-        record_change("dossier.notice.04", row, settings.clerk_name, change)
+        record_change("dossier.notice.04", row, operator, change)
     return NoticeResult(notice.id, get_dossier(ctx, row.code))
 
 
@@ -396,7 +402,8 @@ def hand_over(
     resolved (9) and waits for the citizen. The step's result compares the moment of the
     transfer with the dossier's due date.
     """
-    settings = require_settings(ctx)
+    require_settings(ctx)
+    operator = current_operator(ctx)
     to_party = clean_text(
         "to_party", to_party, required=True, max_len=MAX_PARTY, label="Nơi nhận hồ sơ"
     )
@@ -429,12 +436,12 @@ def hand_over(
             from_party=from_party,
             to_party=to_party,
             at=moment,
-            giver=giver or (settings.clerk_name if from_party == COUNTER_PARTY else ""),
-            taker=taker or (settings.clerk_name if to_party == COUNTER_PARTY else ""),
+            giver=giver or (operator.full_name if from_party == COUNTER_PARTY else ""),
+            taker=taker or (operator.full_name if to_party == COUNTER_PARTY else ""),
             step_due_at=row.due_at,
             result=step.value,
             note=note,
-            actor=settings.clerk_name,
+            actor=operator.full_name,
         )
         change: dict[str, Any] = {
             "handover": position,
@@ -443,7 +450,7 @@ def hand_over(
             "at": iso(moment),
             "step_result": step.value,
         }
-        actor = settings.clerk_name
+        actor = operator.full_name
         if row.status == 2 and to_party != COUNTER_PARTY:
             change["moved"] = move_status(
                 row, 4, at=moment, actor=actor, note=f"Chuyển {to_party}", cal=cal
@@ -454,5 +461,5 @@ def hand_over(
             )
         row.holder = to_party
         row.save()
-        record_change("dossier.handover", row, actor, change)
+        record_change("dossier.handover", row, operator, change)
     return get_dossier(ctx, row.code)

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import peewee
 from peewee import DatabaseProxy, SqliteDatabase
@@ -76,8 +76,18 @@ def write_transaction() -> Iterator[None]:
         with database.atomic():
             yield
     except (*_DB_ERRORS, OSError) as err:
-        log.warning("write transaction failed: %s", err)
-        raise storage_error(err) from err
+        cause = _first_failure(err)
+        log.warning("write transaction failed: %s", cause)
+        raise storage_error(cause) from err
+
+
+def _first_failure(err: BaseException) -> BaseException:
+    """The error that made the transaction fail. On a full disk (or an I/O error) SQLite
+    has already rolled the transaction back, so peewee's ROLLBACK fails in turn ("no
+    transaction is active") and would hide the real cause behind it."""
+    while "no transaction is active" in str(err) and err.__context__ is not None:
+        err = err.__context__
+    return err
 
 
 def open_database(
@@ -89,6 +99,7 @@ def open_database(
     an encrypted installation). Raises StorageError (Vietnamese) when the file is newer than
     the app or unusable.
     """
+    from counter_app.store.backup import corrupt_database_error, corruption_problem, quick_check
     from counter_app.store.migrations import migrate
 
     close_database()
@@ -104,12 +115,21 @@ def open_database(
         **options,
     )
     database.initialize(db)
+    problem: str | None = None
     try:
         db.connect(reuse_if_open=True)
-        migrate(db, path)
+        # A damaged file is found now, at start-up, not half-way through a clerk's save.
+        problem = quick_check(db)
+        if problem is None:
+            migrate(db, path)
     except (*_DB_ERRORS, OSError) as err:
         db.close()
-        raise StorageError(f"Không mở được cơ sở dữ liệu {path}: {err}") from err
+        problem = corruption_problem(err)
+        if problem is None:
+            raise StorageError(f"Không mở được cơ sở dữ liệu {path}: {err}") from err
+    if problem is not None:
+        db.close()
+        raise corrupt_database_error(path, problem)
     return db
 
 
@@ -117,6 +137,9 @@ def connect_file(path: Path | str) -> sqlite3.Connection:
     """A plain DB-API connection to another database file, opened the way the counter's own
     database is (keyed alike when the installation is encrypted): for backups and restore
     checks, which must read and write files the same way the app does."""
+    opener = getattr(database.obj, "open_file", None)  # store.encryption.EncryptedDatabase
+    if opener is not None:
+        return cast(sqlite3.Connection, opener(path))
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
 
 

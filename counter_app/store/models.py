@@ -96,6 +96,7 @@ class Dossier(BaseModel):
     resolved_at = MomentField(null=True)
     returned_at = MomentField(null=True)
     first_due_at = MomentField(null=True)
+    submission_id = CharField(null=True)
 
 
 class DossierDocument(BaseModel):
@@ -140,6 +141,23 @@ class AuditLog(BaseModel):
     action = CharField()
     object_ref = CharField(default="")
     detail = JsonField(default=dict)
+    prev_hash = CharField(default="")
+    hash = CharField(default="")
+
+
+class Operator(BaseModel):
+    """Someone who may use the counter; ``username`` is stored case-folded."""
+
+    id = AutoField()
+    username = CharField(unique=True)
+    full_name = TextField()
+    role = CharField()
+    password_hash = TextField()
+    active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = MomentField(null=True)
+    created_at = MomentField()
+    password_changed_at = MomentField()
 
 
 class Printout(BaseModel):

@@ -28,7 +28,14 @@ from counter_app.store.db import write_transaction
 from counter_app.store.models import Outbox, SyncIssue
 from counter_app.sync import state
 from counter_app.sync.client import Answer, HubClient, SyncNetworkError
-from counter_app.sync.protocol import CHANGES_PAGE, CHANGES_PATH, PUSH_BATCH, PUSH_PATH, Item
+from counter_app.sync.protocol import (
+    AUDIT_PATH,
+    CHANGES_PAGE,
+    CHANGES_PATH,
+    PUSH_BATCH,
+    PUSH_PATH,
+    Item,
+)
 from counter_app.sync.pull import SYNC_ACTOR, apply_change
 
 log = logging.getLogger(__name__)
@@ -58,6 +65,7 @@ class SyncReport:
     clock_offset_s: int | None = None
     cancelled: bool = False
     error: str = ""
+    audit_verdict: str | None = None  # the hub's view of this station's audit chain
     offsets: list[float] = field(default_factory=list, repr=False)
 
     @property
@@ -74,6 +82,7 @@ class SyncReport:
             "clock_warning": self.clock_warning,
             "cancelled": self.cancelled,
             "error": self.error or None,
+            "audit_verdict": self.audit_verdict,
             "requests": self.requests,
             "retries": self.retries,
             "bytes_sent": self.bytes_sent,
@@ -160,7 +169,7 @@ def run_sync(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     batch: int = PUSH_BATCH,
-    actor: str = SYNC_ACTOR,
+    actor: str | None = None,
     retries: int = 3,
     backoff_s: float = 0.5,
 ) -> SyncReport:
@@ -174,6 +183,8 @@ def run_sync(
         _push(link, report, progress, cancelled, batch)
         if not report.cancelled:
             _pull(ctx, link, report, progress, cancelled)
+        if not report.cancelled:
+            _report_audit_head(ctx, link, report)
     except _Cancelled:
         report.cancelled = True
     except KnownError as err:
@@ -190,7 +201,7 @@ def run_sync(
         if report.clock_offset_s is not None:
             state.put(state.CLOCK_OFFSET, str(report.clock_offset_s))
         audit.record(
-            actor,
+            actor or (ctx.operator.username if ctx.operator else SYNC_ACTOR),
             "sync.run",
             "",
             pushed=report.pushed,
@@ -200,6 +211,20 @@ def run_sync(
             ok=not report.error,
         )
     return report
+
+
+def _report_audit_head(ctx: CounterContext, link: _Link, report: SyncReport) -> None:
+    """Tell the hub where this station's audit chain stands, answering for the row the hub
+    knew last, so a history edited and re-hashed since is seen at the district."""
+    known = link.call("GET", AUDIT_PATH).data.get("known_id")
+    at_known = None
+    if isinstance(known, int):
+        at_known = {"id": known, "hash": audit.hash_at(ctx, known)}
+    body = {"head": audit.chain_head(ctx).to_json(), "at_known": at_known}
+    verdict = link.call("POST", AUDIT_PATH, body=body).data.get("verdict")
+    report.audit_verdict = verdict if isinstance(verdict, str) else None
+    if report.audit_verdict == "rewritten":
+        log.warning("the hub found this station's audit chain rewritten")
 
 
 def _push(

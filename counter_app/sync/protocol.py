@@ -20,6 +20,7 @@ PUSH_PATH = f"{API}/push"
 CHANGES_PATH = f"{API}/changes"
 HELLO_PATH = f"{API}/hello"
 DOSSIERS_PATH = f"{API}/dossiers"
+AUDIT_PATH = f"{API}/audit"
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # on the wire (gzip)
 MAX_INFLATED_BYTES = 64 * 1024 * 1024  # after gunzip: a zip bomb stops here

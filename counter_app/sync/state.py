@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from counter_app.domain.clock import iso, now_vn, parse_iso
 from counter_app.errors import ValidationError
 from counter_app.services import audit
+from counter_app.services.context import CounterContext
 from counter_app.store.db import write_transaction
 from counter_app.store.models import Outbox, Setting, SyncIssue
 
@@ -56,6 +57,14 @@ def load_config() -> SyncConfig | None:
     if not url or not token:
         return None
     return SyncConfig(url, token, get(CA_FILE) or None)
+
+
+def configure(ctx: CounterContext, hub_url: str, token: str, ca_file: str | None) -> SyncConfig:
+    """The hub settings changed by an operator: a supervisor's action (audited)."""
+    from counter_app.services.accounts import require_role
+
+    operator = require_role(ctx, "supervisor", "settings.sync", "đổi máy chủ đồng bộ")
+    return save_config(hub_url, token, ca_file, actor=operator.username)
 
 
 def save_config(hub_url: str, token: str, ca_file: str | None, *, actor: str) -> SyncConfig:

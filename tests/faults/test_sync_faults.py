@@ -23,6 +23,7 @@ from counter_app.store.models import Dossier, HubChange, StatusHistory
 from counter_app.sync.client import HubClient
 from counter_app.sync.engine import run_sync
 from tests.support.convergence import compare, drain
+from tests.support.counters import PASSWORD, SUPERVISOR
 from tests.support.fault_proxy import Fault, FaultProxy
 from tests.support.hubkit import intake, make_station, running_hub
 
@@ -130,7 +131,12 @@ def test_client_killed_mid_sync(hub: HubThread, proxy: FaultProxy, tmp_path: Pat
         intake(ctx, i)
     proxy.delay_s = 3.0
     proxy.script([Fault.PASS, Fault.DELAY], path_prefix=PUSH)
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {
+        **os.environ,
+        "PYTHONIOENCODING": "utf-8",
+        "COUNTER_APP_USER": SUPERVISOR,
+        "COUNTER_APP_PASSWORD": PASSWORD,
+    }
     env.pop("COUNTER_APP_HOME", None)
     command = [sys.executable, "-m", "counter_app", "--home", str(one.home), "sync"]
     process = subprocess.Popen(

@@ -11,19 +11,36 @@ from typing import Any
 
 import pytest
 
-from ..conftest import AGENCY_CODE
+from tests.support.counters import (
+    ADMIN,
+    AGENCY_CODE,
+    CLERK,
+    JUNIOR_FULL_NAME,
+    PASSWORD,
+    SUPERVISOR,
+)
 
 
 class Cli:
     """``counter-app`` in a subprocess; ``home=None`` for commands that need no counter
     (``hub …``)."""
 
-    def __init__(self, home: Path | None) -> None:
+    def __init__(self, home: Path | None, user: str = SUPERVISOR) -> None:
         self.home = home
+        self.user = user
 
-    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def as_user(self, user: str) -> Cli:
+        return Cli(self.home, user)
+
+    def run(
+        self, *args: str, ok: bool = True, stdin: str | None = None, **env_extra: str
+    ) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k != "COUNTER_APP_HOME"}
         env["PYTHONIOENCODING"] = "utf-8"
+        # Every command acts as a named operator; commands that need none ignore these.
+        env["COUNTER_APP_USER"] = self.user
+        env["COUNTER_APP_PASSWORD"] = PASSWORD
+        env.update(env_extra)
         home = ["--home", str(self.home)] if self.home is not None else []
         result = subprocess.run(
             [sys.executable, "-m", "counter_app", *home, *args],
@@ -32,6 +49,7 @@ class Cli:
             encoding="utf-8",
             env=env,
             timeout=60,
+            input=stdin,
         )
         if ok:
             assert result.returncode == 0, result.stderr
@@ -42,8 +60,10 @@ class Cli:
 
 
 def set_up(home: Path, station: int, clerk: str) -> Cli:
-    """A counter of UBND xã An Hòa, set up by ``counter-app init``."""
-    c = Cli(home)
+    """A counter of UBND xã An Hòa, set up by ``counter-app init`` with the admin
+    ``quantri``, then the supervisor ``mai`` (full name ``clerk``, who receives the
+    dossiers) and the clerk ``lan``, all with the test password; commands run as ``mai``."""
+    c = Cli(home, ADMIN)
     c.run(
         "init",
         "--agency-code",
@@ -54,10 +74,30 @@ def set_up(home: Path, station: int, clerk: str) -> Cli:
         "An Hòa",
         "--station",
         str(station),
-        "--clerk",
-        clerk,
+        "--admin",
+        ADMIN,
     )
-    return c
+    c.run(
+        "user",
+        "add",
+        SUPERVISOR,
+        "--full-name",
+        clerk,
+        "--role",
+        "supervisor",
+        COUNTER_APP_NEW_PASSWORD=PASSWORD,
+    )
+    c.run(
+        "user",
+        "add",
+        CLERK,
+        "--full-name",
+        JUNIOR_FULL_NAME,
+        "--role",
+        "clerk",
+        COUNTER_APP_NEW_PASSWORD=PASSWORD,
+    )
+    return c.as_user(SUPERVISOR)
 
 
 @pytest.fixture
@@ -247,10 +287,14 @@ def test_bad_init(tmp_path: Path) -> None:
         "X",
         "--station",
         "12",
+        "--admin",
+        "Quản Trị",
         ok=False,
     )
     assert result.returncode == 2
     assert "Mã đơn vị" in result.stderr and "Số máy" in result.stderr
+    assert "Tên đăng nhập" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_home_option_after_the_command(tmp_path: Path) -> None:
@@ -274,6 +318,7 @@ def test_receipt_failure_after_save_says_the_dossier_is_saved(
     from counter_app.services import receipts
 
     home = str(tmp_path / "h")
+    monkeypatch.setenv("COUNTER_APP_PASSWORD", PASSWORD)
     assert (
         cli_module.main(
             [
@@ -288,10 +333,13 @@ def test_receipt_failure_after_save_says_the_dossier_is_saved(
                 "An Hòa",
                 "--station",
                 "1",
+                "--admin",
+                ADMIN,
             ]
         )
         == 0
     )
+    monkeypatch.setenv("COUNTER_APP_USER", ADMIN)
 
     def disk_full(*args: object, **kwargs: object) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -317,6 +365,8 @@ def test_receipt_failure_after_save_says_the_dossier_is_saved(
     saved = json.loads(out)
     assert saved["receipt"] is None and "ĐÃ ĐƯỢC LƯU" in err and saved["code"] in err
     monkeypatch.undo()
+    monkeypatch.setenv("COUNTER_APP_USER", ADMIN)
+    monkeypatch.setenv("COUNTER_APP_PASSWORD", PASSWORD)
     # The reprint command later produces the receipt; it is the first one, not a copy.
     assert cli_module.main(["--home", home, "receipt", saved["code"], "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
@@ -355,3 +405,94 @@ def test_duplicate_documents_refused(cli: Cli) -> None:
         ok=False,
     )
     assert result.returncode == 2 and "hai lần" in result.stderr
+
+
+# --- operators, audit, duplicates ----------------------------------------------------------
+
+
+def test_every_dossier_command_needs_an_operator(cli: Cli) -> None:
+    nobody = cli.run("show", "X", ok=False, COUNTER_APP_USER="")
+    assert nobody.returncode == 2 and "--user" in nobody.stderr
+    wrong = cli.run("show", "X", ok=False, COUNTER_APP_PASSWORD="sai-mat-khau")
+    assert wrong.returncode == 1 and "Sai tên đăng nhập hoặc mật khẩu" in wrong.stderr
+
+
+def test_the_password_can_come_from_stdin(cli: Cli) -> None:
+    home = ["--home", str(cli.home)]
+    env = {k: v for k, v in os.environ.items() if k != "COUNTER_APP_PASSWORD"}
+    env.update(PYTHONIOENCODING="utf-8", COUNTER_APP_USER=SUPERVISOR)
+    piped = subprocess.run(
+        [sys.executable, "-m", "counter_app", *home, "user", "list", "--json"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert SUPERVISOR in {p["username"] for p in json.loads(piped.stdout)}
+
+
+def test_init_creates_the_admin_with_a_real_argon2id_hash(cli: Cli) -> None:
+    import sqlite3
+
+    people = cli.json("user", "list")
+    assert {(p["username"], p["role"]) for p in people} == {
+        (ADMIN, "admin"),
+        (SUPERVISOR, "supervisor"),
+        (CLERK, "clerk"),
+    }
+    conn = sqlite3.connect(cli.home / "counter.sqlite3")  # type: ignore[operator]
+    [digest] = conn.execute("SELECT password_hash FROM operator WHERE username = ?", (ADMIN,))
+    conn.close()
+    assert digest[0].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_clerk_is_refused_a_backdated_intake(cli: Cli) -> None:
+    refused = cli.as_user(CLERK).run(
+        "intake",
+        "--procedure",
+        "1.001193",
+        "--name",
+        "Trần Văn An",
+        "--id-number",
+        "001090012345",
+        "--received-at",
+        "2026-11-24T09:00:00+07:00",
+        ok=False,
+    )
+    assert refused.returncode == 1 and "trưởng bộ phận" in refused.stderr
+    assert cli.json("audit", "verify")["ok"]
+
+
+def test_the_same_person_and_procedure_twice_is_refused_then_allowed(cli: Cli) -> None:
+    args = ("intake", "--procedure", "1.001193", "--name", "Trần Văn An")
+    first = cli.json(*args, "--id-number", "001090012345")
+    again = cli.run(*args, "--id-number", "001090012345", ok=False)
+    assert again.returncode == 2 and first["code"] in again.stderr
+    forced = cli.json(*args, "--id-number", "001090012345", "--allow-duplicate")
+    assert forced["code"] != first["code"]
+
+
+def test_a_repeated_submission_id_never_makes_a_second_dossier(cli: Cli) -> None:
+    args = ("intake", "--procedure", "1.001193", "--name", "Lê Văn Bình", "--id-number")
+    first = cli.json(*args, "001090054321", "--submission-id", "scan-7f3a")
+    second = cli.json(*args, "001090054321", "--submission-id", "scan-7f3a")
+    assert first["code"] == second["code"]
+
+
+def test_audit_verify_exits_non_zero_and_names_the_first_bad_row(cli: Cli) -> None:
+    import sqlite3
+
+    cli.json("intake", "--procedure", "1.001193", "--name", "An", "--id-number", "001090012345")
+    good = cli.run("audit", "verify", "--json")
+    assert good.returncode == 0 and json.loads(good.stdout)["ok"] is True
+    conn = sqlite3.connect(cli.home / "counter.sqlite3", isolation_level=None)  # type: ignore[operator]
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET object_ref = 'khac' WHERE id = 4")
+    conn.close()
+    bad = cli.run("audit", "verify", "--json", ok=False)
+    report = json.loads(bad.stdout)
+    assert bad.returncode == 1 and report["ok"] is False
+    assert report["first_bad"]["id"] == 4

@@ -18,11 +18,12 @@ from counter_app.hub.db import close_hub_db, hub_db, open_hub_db
 from counter_app.hub.models import HUB_MODELS
 from counter_app.hub.server import HubThread
 from counter_app.hub.stations import add_station
+from counter_app.services.accounts import has_operators
 from counter_app.services.calendars import reset_cache
 from counter_app.services.context import CounterContext, open_counter
 from counter_app.services.intake import IntakeRequest, receive
-from counter_app.services.settings import save_settings
 from counter_app.store.db import close_database
+from tests.support.counters import set_up_counter, sign_in_as
 
 PG_ENV = "COUNTER_APP_TEST_PG_URL"
 REQUIRE_PG_ENV = "COUNTER_APP_REQUIRE_PG"
@@ -64,7 +65,8 @@ class Station:
     def activate(self) -> CounterContext:
         close_database()
         reset_cache()
-        return open_counter(self.home)
+        ctx = open_counter(self.home)
+        return sign_in_as(ctx) if has_operators(ctx) else ctx
 
 
 def make_station(
@@ -73,14 +75,10 @@ def make_station(
     home = tmp_path / f"station{number}-{agency_code}"
     station = Station(home, agency_code, number)
     ctx = station.activate()
-    save_settings(
-        ctx,
-        agency_code=agency_code,
-        agency_name="UBND xã An Hòa",
-        place_name="An Hòa",
-        station=number,
-        clerk_name=f"Cán bộ máy {number}",
-    )
+    if ctx.operator is None:
+        set_up_counter(
+            ctx, station=number, agency_code=agency_code, full_name=f"Cán bộ máy {number}"
+        )
     if register:
         with hub_db.connection_context():
             station.token = add_station(agency_code, number)[1]

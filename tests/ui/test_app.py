@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from counter_app.services.context import CounterContext
 from ui.app import run_gui
+from tests.support.counters import PASSWORD, SUPERVISOR
+from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 
 
@@ -29,7 +31,17 @@ def test_run_gui_opens_the_main_window_and_returns_on_quit(
         for window in visible:
             window.close()
 
-    QTimer.singleShot(300, close_main_window)
+    def sign_in() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog)]
+        login = next(w for w in dialogs if w.isVisible())
+        seen.append(login.windowTitle())
+        login.username.setText(SUPERVISOR)
+        login.password.setText(PASSWORD)
+        login.accept()
+        QTimer.singleShot(500, close_main_window)
+
+    counter.close()  # run_gui opens it itself
+    QTimer.singleShot(300, sign_in)
     try:
         code = run_gui(home=str(Path(counter.paths.home)))
     finally:
@@ -38,4 +50,5 @@ def test_run_gui_opens_the_main_window_and_returns_on_quit(
                 logging.getLogger().removeHandler(handler)
                 handler.close()
     assert code == 0
-    assert seen == ["Một Cửa — UBND xã An Hòa — Máy số 1"]
+    # A returning user meets the sign-in first, then the counter.
+    assert seen == ["Đăng nhập — Một Cửa", "Một Cửa — UBND xã An Hòa — Máy số 1"]

@@ -29,7 +29,9 @@ def at(text: str) -> datetime:
 
 def received(ctx: CounterContext, moment: str) -> str:
     # 1.004873 takes 3 working days: received Mon 16/11 08:00 is due Thu 19/11 17:00.
-    return receive(ctx, IntakeRequest("1.004873", HOA, received_at=at(moment))).code
+    return receive(
+        ctx, IntakeRequest("1.004873", HOA, received_at=at(moment), allow_duplicate=True)
+    ).code
 
 
 @pytest.fixture

@@ -36,7 +36,10 @@ DUC = ApplicantInput(
 
 def _receive(window: MainWindow) -> str:
     received = datetime(2026, 11, 23, 8, 0, tzinfo=VN_TZ)
-    detail = receive(window.session.ctx, IntakeRequest("1.004873", DUC, received_at=received))
+    detail = receive(
+        window.session.ctx,
+        IntakeRequest("1.004873", DUC, received_at=received, allow_duplicate=True),
+    )
     return detail.code
 
 

@@ -75,7 +75,13 @@ def test_first_run_setup_from_the_keyboard(blank_counter: CounterContext, qtbot:
     press(qtbot, Qt.Key.Key_Tab)
     qtbot.keyClicks(focused(), "2")
     press(qtbot, Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "quantri")
+    press(qtbot, Qt.Key.Key_Tab)
     type_text(focused(), "Trần Thị Mai")
+    press(qtbot, Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "mat-khau-2026")
+    press(qtbot, Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "mat-khau-2026")
     with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
         press(qtbot, Qt.Key.Key_Return)
 
@@ -86,7 +92,11 @@ def test_first_run_setup_from_the_keyboard(blank_counter: CounterContext, qtbot:
         "UBND xã An Hòa",
         "An Hòa",
     )
-    assert (stored.station, stored.clerk_name) == (2, "Trần Thị Mai")
+    assert stored.station == 2
+    # The first account is the admin, signed in: what it records bears its name.
+    assert blank_counter.operator is not None
+    assert (blank_counter.operator.username, blank_counter.operator.role) == ("quantri", "admin")
+    assert blank_counter.operator.full_name == "Trần Thị Mai"
 
 
 def test_setup_refuses_a_bad_agency_code_and_stores_nothing(
@@ -99,8 +109,11 @@ def test_setup_refuses_a_bad_agency_code_and_stores_nothing(
     dialog.agency_code.setText("17.H26")
     dialog.agency_name.setText("UBND xã An Hòa")
     dialog.place_name.setText("An Hòa")
-    dialog.clerk_name.setText("Trần Thị Mai")
-    dialog.clerk_name.setFocus()
+    dialog.username.setText("quantri")
+    dialog.full_name.setText("Trần Thị Mai")
+    dialog.password.setText("mat-khau-2026")
+    dialog.confirm.setText("mat-khau-2026")
+    dialog.confirm.setFocus()
     press(qtbot, Qt.Key.Key_Return)
 
     assert "QCVN 102:2016" in dialog.errors["agency_code"].message
@@ -391,3 +404,44 @@ def test_window_geometry_is_remembered_between_runs(window: MainWindow, qtbot: Q
     again = MainWindow(window.session)
     qtbot.addWidget(again)
     assert not again.isMaximized()  # the saved, un-maximized geometry wins
+
+
+def test_same_person_and_procedure_warns_and_enter_saves_nothing(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    ctx = window.session.ctx
+    intake = window.intake
+    for attempt in range(3):
+        pick_procedure(window, qtbot, "dang ky khai sinh")
+        fill_applicant(qtbot)
+        if attempt == 0:
+            with qtbot.waitSignal(intake.saved, timeout=WAIT_MS):
+                press(qtbot, Qt.Key.Key_Return)
+            if window.preview is not None:
+                window.preview.close()
+            window.activateWindow()
+            intake.focus_start()
+            qtbot.waitUntil(lambda: focused() is intake.picker.search_box, timeout=WAIT_MS)
+            continue
+        submission = intake.submission_id
+        intake.save()
+        qtbot.waitUntil(lambda: intake._duplicate_box is not None, timeout=WAIT_MS)
+        box = intake._duplicate_box
+        assert isinstance(box, QMessageBox)
+        qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
+        assert today_codes(ctx)[0] in box.text()
+        if attempt == 1:
+            # Enter takes the safe answer: nothing saved, the form kept for checking.
+            box.defaultButton().click()
+            assert len(today_codes(ctx)) == 1
+            assert intake.applicant.name.text() and intake.submission_id == submission
+            intake._duplicate_box = None
+            intake.clear_form()
+            window.activateWindow()
+            qtbot.waitUntil(lambda: focused() is intake.picker.search_box, timeout=WAIT_MS)
+        else:
+            with qtbot.waitSignal(intake.saved, timeout=WAIT_MS):
+                next(b for b in box.buttons() if "Vẫn" in b.text()).click()
+            assert len(today_codes(ctx)) == 2

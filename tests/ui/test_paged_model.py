@@ -188,7 +188,7 @@ def searched(counter: CounterContext) -> CounterContext:
             address="Thôn Đông, xã An Hòa",
             phone="0912345678",
         )
-        receive(counter, IntakeRequest("2.000815", applicant))
+        receive(counter, IntakeRequest("2.000815", applicant, allow_duplicate=True))
     return counter
 
 

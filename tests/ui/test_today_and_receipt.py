@@ -56,7 +56,11 @@ def test_today_model_hands_rows_to_the_view_a_page_at_a_time(session: Session) -
 def _received(session: Session) -> Path:
     detail = receive(
         session.ctx,
-        IntakeRequest("1.001193", ApplicantInput(name="Lê Thị Hoa", id_number="001190012345")),
+        IntakeRequest(
+            "1.001193",
+            ApplicantInput(name="Lê Thị Hoa", id_number="001190012345"),
+            allow_duplicate=True,
+        ),
     )
     return issue_receipt(session.ctx, detail.code)
 

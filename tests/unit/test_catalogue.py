@@ -47,26 +47,26 @@ def test_seed_has_twenty_real_commune_procedures() -> None:
     ],
 )
 def test_search_ignores_marks_and_d(
-    blank_counter: CounterContext, typed: str, expected_code: str
+    counter: CounterContext, typed: str, expected_code: str
 ) -> None:
-    found = search_procedures(blank_counter, typed)
+    found = search_procedures(counter, typed)
     assert found, typed
     assert found[0].code == expected_code
 
 
-def test_search_with_no_match(blank_counter: CounterContext) -> None:
-    assert search_procedures(blank_counter, "xyz khong co") == []
+def test_search_with_no_match(counter: CounterContext) -> None:
+    assert search_procedures(counter, "xyz khong co") == []
 
 
-def test_export_import_round_trip_changes_nothing(blank_counter: CounterContext) -> None:
-    exported = export_catalogue(blank_counter)
-    summary = import_catalogue(blank_counter, exported, actor="test")
+def test_export_import_round_trip_changes_nothing(counter: CounterContext) -> None:
+    exported = export_catalogue(counter)
+    summary = import_catalogue(counter, exported)
     assert summary.created == 0 and summary.new_versions == 0
     assert summary.unchanged == len(exported)
 
 
-def test_changed_procedure_becomes_a_new_version(blank_counter: CounterContext) -> None:
-    exported = export_catalogue(blank_counter)
+def test_changed_procedure_becomes_a_new_version(counter: CounterContext) -> None:
+    exported = export_catalogue(counter)
     changed = [dict(p) for p in exported if p["code"] == "2.000635"]
     changed[0]["fees"] = [{"amount": 10000, "description": "Lệ phí mới"}]
     new = {
@@ -79,20 +79,20 @@ def test_changed_procedure_becomes_a_new_version(blank_counter: CounterContext) 
         "fees": [],
         "documents": [{"name": "Tờ khai", "kind": "original", "count": 1}],
     }
-    summary = import_catalogue(blank_counter, {"procedures": [*changed, new]}, actor="t")
+    summary = import_catalogue(counter, {"procedures": [*changed, new]})
     assert (summary.created, summary.new_versions) == (1, 1)
-    info = get_procedure(blank_counter, "2.000635")
+    info = get_procedure(counter, "2.000635")
     assert info.version == 2 and info.fees == ((10000, "Lệ phí mới"),)
     assert Procedure.select().where(Procedure.code == "2.000635").count() == 2
-    assert get_procedure(blank_counter, "1.000948.h38").time_text == "04 giờ làm việc"
+    assert get_procedure(counter, "1.000948.h38").time_text == "04 giờ làm việc"
 
 
-def test_bad_import_is_refused_whole(blank_counter: CounterContext) -> None:
+def test_bad_import_is_refused_whole(counter: CounterContext) -> None:
     before = Procedure.select().count()
-    good = export_catalogue(blank_counter)[0] | {"code": "1.999991"}
+    good = export_catalogue(counter)[0] | {"code": "1.999991"}
     bad = dict(good, code="1.999992", time_unit="weeks")
     with pytest.raises(ValidationError) as caught:
-        import_catalogue(blank_counter, [good, bad], actor="t")
+        import_catalogue(counter, [good, bad])
     assert "1.999992" in caught.value.message and "đơn vị thời gian" in caught.value.message
     assert Procedure.select().count() == before
 
@@ -113,14 +113,14 @@ def test_bad_import_is_refused_whole(blank_counter: CounterContext) -> None:
     ],
 )
 def test_import_errors_name_the_field(
-    blank_counter: CounterContext, patch: dict[str, object], fragment: str
+    counter: CounterContext, patch: dict[str, object], fragment: str
 ) -> None:
-    item = export_catalogue(blank_counter)[0] | patch
+    item = export_catalogue(counter)[0] | patch
     with pytest.raises(ValidationError) as caught:
-        import_catalogue(blank_counter, [item], actor="t")
+        import_catalogue(counter, [item])
     assert fragment in caught.value.message
 
 
-def test_list_is_current_versions_only(blank_counter: CounterContext) -> None:
-    codes = [p.code for p in list_procedures(blank_counter)]
+def test_list_is_current_versions_only(counter: CounterContext) -> None:
+    codes = [p.code for p in list_procedures(counter)]
     assert len(codes) == len(set(codes))

@@ -18,6 +18,7 @@ from counter_app.services.dossiers import get_dossier, received_on
 from counter_app.services.dto import DocumentLine
 from counter_app.services.intake import IntakeRequest, receive
 from counter_app.store.models import AuditLog, Dossier, Outbox, Sequence, StatusHistory
+from tests.support.counters import set_up_counter
 
 from ..conftest import AGENCY_CODE
 
@@ -71,7 +72,9 @@ def test_intake_commits_dossier_history_outbox_and_audit(counter: CounterContext
 
 def test_codes_run_on_within_the_day_and_restart_the_next(counter: CounterContext) -> None:
     codes = [
-        receive(counter, IntakeRequest("2.000815", DUC, received_at=at(moment))).code
+        receive(
+            counter, IntakeRequest("2.000815", DUC, received_at=at(moment), allow_duplicate=True)
+        ).code
         for moment in ("2026-11-23T08:00:00", "2026-11-23T09:00:00", "2026-11-24T08:00:00")
     ]
     assert [c.rsplit("-", 2)[1:] for c in codes] == [
@@ -84,26 +87,16 @@ def test_codes_run_on_within_the_day_and_restart_the_next(counter: CounterContex
 def test_two_stations_offline_never_share_a_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from counter_app.services.calendars import reset_cache
     from counter_app.services.context import open_counter
-    from counter_app.services.settings import save_settings
 
     codes: list[str] = []
     for station in (1, 2):
         reset_cache()
-        ctx = open_counter(tmp_path / f"station{station}")
-        save_settings(
-            ctx,
-            agency_code=AGENCY_CODE,
-            agency_name="UBND xã An Hòa",
-            place_name="An Hòa",
-            station=station,
-            clerk_name="Cán bộ",
-        )
+        ctx = set_up_counter(open_counter(tmp_path / f"station{station}"), station=station)
         for _ in range(5):
-            codes.append(
-                receive(
-                    ctx, IntakeRequest("2.000815", DUC, received_at=at("2026-11-23T08:00"))
-                ).code
+            request = IntakeRequest(
+                "2.000815", DUC, received_at=at("2026-11-23T08:00"), allow_duplicate=True
             )
+            codes.append(receive(ctx, request).code)
         ctx.close()
     assert len(set(codes)) == 10
     assert {c[-4] for c in codes} == {"1", "2"}
@@ -170,14 +163,20 @@ def test_texts_are_stored_nfc(counter: CounterContext) -> None:
 def test_dossier_keeps_the_catalogue_version_it_was_received_under(
     counter: CounterContext,
 ) -> None:
-    first = receive(counter, IntakeRequest("1.004873", DUC, received_at=at("2026-11-20T10:00")))
+    first = receive(
+        counter,
+        IntakeRequest("1.004873", DUC, received_at=at("2026-11-20T10:00"), allow_duplicate=True),
+    )
     catalogue = export_catalogue(counter)
     for item in catalogue:
         if item["code"] == "1.004873":
             item["time_value"] = 5
-    summary = import_catalogue(counter, catalogue, actor="test")
+    summary = import_catalogue(counter, catalogue)
     assert summary.new_versions == 1 and summary.unchanged == len(catalogue) - 1
-    second = receive(counter, IntakeRequest("1.004873", DUC, received_at=at("2026-11-20T10:00")))
+    second = receive(
+        counter,
+        IntakeRequest("1.004873", DUC, received_at=at("2026-11-20T10:00"), allow_duplicate=True),
+    )
     assert get_dossier(counter, first.code).procedure_version == 1
     assert get_dossier(counter, first.code).summary.due_at == at("2026-11-26T17:00")
     assert second.procedure_version == 2
@@ -186,17 +185,32 @@ def test_dossier_keeps_the_catalogue_version_it_was_received_under(
 
 
 def test_todays_list(counter: CounterContext) -> None:
-    receive(counter, IntakeRequest("1.001193", DUC, received_at=at("2026-11-23T08:00")))
-    receive(counter, IntakeRequest("2.000815", DUC, received_at=at("2026-11-23T09:00")))
-    receive(counter, IntakeRequest("2.000815", DUC, received_at=at("2026-11-22T09:00")))
+    receive(
+        counter,
+        IntakeRequest("1.001193", DUC, received_at=at("2026-11-23T08:00"), allow_duplicate=True),
+    )
+    receive(
+        counter,
+        IntakeRequest("2.000815", DUC, received_at=at("2026-11-23T09:00"), allow_duplicate=True),
+    )
+    receive(
+        counter,
+        IntakeRequest("2.000815", DUC, received_at=at("2026-11-22T09:00"), allow_duplicate=True),
+    )
     listed = received_on(counter, date(2026, 11, 23))
     assert [d.procedure_code for d in listed] == ["2.000815", "1.001193"]
 
 
 def test_same_day_procedure_cutoff(counter: CounterContext) -> None:
     # Khai sinh, same day with a 15:00 cut-off: 15:00 counts as that day, 15:30 does not.
-    on_time = receive(counter, IntakeRequest("1.001193", DUC, received_at=at("2026-11-23T15:00")))
-    late = receive(counter, IntakeRequest("1.001193", DUC, received_at=at("2026-11-23T15:30")))
+    on_time = receive(
+        counter,
+        IntakeRequest("1.001193", DUC, received_at=at("2026-11-23T15:00"), allow_duplicate=True),
+    )
+    late = receive(
+        counter,
+        IntakeRequest("1.001193", DUC, received_at=at("2026-11-23T15:30"), allow_duplicate=True),
+    )
     assert on_time.summary.due_at == at("2026-11-23T17:00")
     # Tue 24/11/2026 is a day off, so the next working day is Wed 25/11.
     assert late.summary.due_at == at("2026-11-25T17:00")

@@ -29,10 +29,8 @@ from counter_app.services.reports import (
     year_range,
 )
 from counter_app.services.returns import ReturnRequest, return_result
-from counter_app.services.settings import save_settings
 from counter_app.store.models import Complaint, Dossier, DossierReturn
-
-from ..conftest import AGENCY_CODE
+from tests.support.counters import act_as
 
 COPY = "2.000815"  # Chứng thực bản sao: same day, cut-off 15:00 (field Chứng thực)
 MARRIAGE = "1.004873"  # Xác nhận tình trạng hôn nhân: 3 working days (field Hộ tịch)
@@ -58,18 +56,12 @@ def at(text: str) -> datetime:
 
 
 def as_clerk(ctx: CounterContext, name: str) -> None:
-    save_settings(
-        ctx,
-        agency_code=AGENCY_CODE,
-        agency_name="UBND xã An Hòa",
-        place_name="An Hòa",
-        station=1,
-        clerk_name=name,
-    )
+    act_as(ctx, name)
 
 
 def take(ctx: CounterContext, procedure: str, when: str) -> str:
-    return receive(ctx, IntakeRequest(procedure, APPLICANT, received_at=at(when))).code
+    request = IntakeRequest(procedure, APPLICANT, received_at=at(when), allow_duplicate=True)
+    return receive(ctx, request).code
 
 
 def resolve_and_return(

@@ -1,14 +1,15 @@
 """Numbered schema migrations, tracked in ``PRAGMA user_version``.
 
 Each ``mNNNN_*.py`` module holds ``STATEMENTS``: plain SQL, so a migration never changes
-when the models do. Before an existing database is migrated it is copied aside (SQLite
-backup API); a database newer than this app is refused rather than guessed at.
+when the models do. A step SQL cannot express (hashing rows) is a function of the
+connection, still independent of the models. Before an existing database is migrated it
+is copied aside (SQLite backup API); a database newer than this app is refused rather than
+guessed at.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -16,11 +17,13 @@ from types import ModuleType
 from peewee import SqliteDatabase
 
 from counter_app.errors import StorageError
+from counter_app.store.db import connect_file
 from counter_app.store.migrations import (
     m0001_initial,
     m0002_tracking,
     m0003_search,
     m0004_sync,
+    m0005_operators,
 )
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ MIGRATIONS: list[tuple[int, ModuleType]] = [
     (2, m0002_tracking),
     (3, m0003_search),
     (4, m0004_sync),
+    (5, m0005_operators),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -44,7 +48,7 @@ def schema_version(db: SqliteDatabase) -> int:
 def _copy_aside(db: SqliteDatabase, path: Path, version: int) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
-    dest = sqlite3.connect(target)
+    dest = connect_file(target)  # keyed like the database when it is encrypted
     try:
         db.connection().backup(dest)
     finally:
@@ -74,7 +78,10 @@ def migrate(db: SqliteDatabase, path: Path) -> int:
             if number <= locked_version:
                 continue
             for statement in module.STATEMENTS:
-                db.execute_sql(statement)
+                if callable(statement):
+                    statement(db)
+                else:
+                    db.execute_sql(statement)
             db.execute_sql(f"PRAGMA user_version = {number}")
             log.info("database migrated to schema %d", number)
     return current
