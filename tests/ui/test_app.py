@@ -11,8 +11,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from counter_app.services.context import CounterContext
-from ui.app import run_gui
 from tests.support.counters import PASSWORD, SUPERVISOR
+from ui.app import run_gui
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 
