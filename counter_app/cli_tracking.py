@@ -1,4 +1,5 @@
-"""``counter-app`` commands that follow a dossier after intake: status, handover, return.
+"""``counter-app`` commands that follow a dossier after intake: status, handover, return,
+and a supervisor's corrections (amend, cancel).
 
 Each command is one service call (one transaction); a refused action exits 2 with the
 reason on stderr and changes nothing.
@@ -10,7 +11,15 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from counter_app.cli import EXIT_OK, _emit, _open, _parse_day, _parse_moment
+from counter_app.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    _emit,
+    _open,
+    _parse_day,
+    _parse_moment,
+    _report,
+)
 
 Adder = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -72,6 +81,63 @@ def cmd_return(args: argparse.Namespace) -> int:
     )
     detail = return_result(ctx, args.code, request)
     return _print_dossier(args, detail, f"Đã trả kết quả cho {request.receiver_name.strip()}.")
+
+
+def _supervisor_only(run: Callable[[], int]) -> int:
+    """A refusal for the operator's role exits 2 like any refused input (it was audited)."""
+    from counter_app.services.accounts import PermissionDeniedError
+
+    try:
+        return run()
+    except PermissionDeniedError as err:
+        _report(err.message)
+        return EXIT_BAD_INPUT
+
+
+def cmd_amend(args: argparse.Namespace) -> int:
+    from counter_app.cli import CliError
+    from counter_app.domain.identity import Sex
+    from counter_app.services.corrections import AMENDABLE, ApplicantChanges, amend_dossier
+
+    clear = frozenset(name for name in ("dob", "sex") if getattr(args, f"clear_{name}"))
+    for name in clear:
+        if getattr(args, name) is not None:
+            raise CliError(f"--{name} và --clear-{name}: chỉ dùng một trong hai.")
+    changes = ApplicantChanges(
+        name=args.name,
+        id_number=args.id_number,
+        tax_code=args.tax_code,
+        dob=_parse_day(args.dob, "--dob") if args.dob is not None else None,
+        sex=Sex(args.sex) if args.sex else None,
+        address=args.address,
+        phone=args.phone,
+        email=args.email,
+        note=args.note,
+        clear=clear,
+    )
+    if not changes.given():
+        options = ", ".join("--" + name.replace("_", "-") for name in AMENDABLE)
+        raise CliError(f"Chưa có thông tin nào cần sửa: dùng ít nhất một trong {options}.")
+
+    def run() -> int:
+        ctx = _open(args)
+        detail = amend_dossier(ctx, args.code, changes, args.reason)
+        return _print_dossier(args, detail, f"Đã sửa thông tin: {detail.history[-1].note}")
+
+    return _supervisor_only(run)
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from counter_app.services.corrections import cancel_dossier
+
+    def run() -> int:
+        ctx = _open(args)
+        detail = cancel_dossier(ctx, args.code, args.reason, cause=args.cause)
+        return _print_dossier(
+            args, detail, "Đã hủy hồ sơ nhập nhầm (hồ sơ vẫn giữ trong sổ theo dõi)."
+        )
+
+    return _supervisor_only(run)
 
 
 def cmd_register(args: argparse.Namespace) -> int:
@@ -197,6 +263,31 @@ def add_commands(add: Adder) -> None:
     )
     p.add_argument("--comment", help="ý kiến của công dân")
     p.add_argument("--at", help="thời điểm trả (ISO 8601)")
+
+    p = add("amend", cmd_amend, "sửa thông tin người nộp của hồ sơ đã tiếp nhận (trưởng bộ phận)")
+    p.add_argument("code")
+    p.add_argument("--reason", required=True, help="lý do sửa (bắt buộc)")
+    p.add_argument("--name", help="họ tên (tên tổ chức) đúng")
+    p.add_argument("--id-number", help="số CCCD đúng (công dân)")
+    p.add_argument("--tax-code", help="mã số thuế đúng (tổ chức)")
+    p.add_argument("--dob", help="ngày sinh đúng (YYYY-MM-DD)")
+    p.add_argument("--clear-dob", action="store_true", help="xóa ngày sinh đã nhập")
+    p.add_argument("--sex", choices=["M", "F"], help="giới tính đúng: M nam, F nữ")
+    p.add_argument("--clear-sex", action="store_true", help="xóa giới tính đã nhập")
+    p.add_argument("--address", help='địa chỉ đúng ("" để xóa)')
+    p.add_argument("--phone", help='số điện thoại đúng ("" để xóa)')
+    p.add_argument("--email", help='email đúng ("" để xóa)')
+    p.add_argument("--note", help='ghi chú khi tiếp nhận ("" để xóa)')
+
+    p = add("cancel", cmd_cancel, "hủy hồ sơ nhập nhầm; hồ sơ vẫn giữ trong sổ (trưởng bộ phận)")
+    p.add_argument("code")
+    p.add_argument("--reason", required=True, help="lý do hủy (bắt buộc)")
+    p.add_argument(
+        "--cause",
+        choices=["duplicate", "wrong_procedure", "other"],
+        default="other",
+        help="duplicate: nhập trùng · wrong_procedure: nhầm thủ tục · other: khác (mặc định)",
+    )
 
     p = add("register", cmd_register, "in Sổ theo dõi hồ sơ (Mẫu 07) ra PDF")
     p.add_argument("--from", dest="date_from", required=True, help="từ ngày (YYYY-MM-DD)")

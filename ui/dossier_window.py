@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 from counter_app.domain.clock import parse_iso
 from counter_app.domain.deadlines import TIMELINESS_NAMES
 from counter_app.domain.parties import COUNTER_PARTY
-from counter_app.domain.status import status_name
+from counter_app.domain.status import FINAL, status_name
 from counter_app.services.dto import CHANNELS, RATINGS, RECEIVER_KINDS, DossierDetail
 from ui.action_dialogs import ActionDialog, HandoverDialog, ReasonDialog, ReturnDialog
+from ui.correction_dialogs import CORRECTION_LABELS, start_correction
 from ui.session import Session
 from ui.widgets import ErrorLabel, hint_label
 
@@ -158,6 +159,16 @@ class DossierWindow(QDialog):
             self.action_row.addWidget(button)
             self.action_buttons[key] = button
         self.action_row.addStretch(1)
+        # A supervisor's corrections (services/corrections.py): offered to everyone, so a
+        # clerk who tries is told why not (and the attempt is audited).
+        self.correction_row = QHBoxLayout()
+        self.correction_row.addStretch(1)
+        for key, label in CORRECTION_LABELS.items():
+            button = QPushButton(label)
+            button.clicked.connect(lambda _c=False, k=key: self.start_action(k))
+            button.hide()
+            self.correction_row.addWidget(button)
+            self.action_buttons[key] = button
         self.print_slip = QPushButton("In phiếu &kiểm soát (Mẫu 06)")
         self.print_slip.clicked.connect(self.print_control_slip)
         self.print_notice = QPushButton("In &phiếu đã chọn")
@@ -177,6 +188,7 @@ class DossierWindow(QDialog):
         layout.addLayout(self.facts)
         layout.addWidget(self.sync_issues)
         layout.addLayout(self.action_row)
+        layout.addLayout(self.correction_row)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         self.session.changed.connect(self.reload)
@@ -277,8 +289,12 @@ class DossierWindow(QDialog):
         )
         allowed = ACTIONS_BY_STATUS.get(s.status, ())
         apology_used = any(c.kind == "apology" for c in detail.due_changes)
+        corrections = {"amend", "cancel"} if s.status not in FINAL else set()
+        if s.status == 9:
+            corrections.discard("cancel")  # it has a result: returned, not cancelled
         for key, button in self.action_buttons.items():
-            button.setVisible(key in allowed and not (key == "apology" and apology_used))
+            shown = key in allowed and not (key == "apology" and apology_used)
+            button.setVisible(shown or key in corrections)
         self.print_notice.setEnabled(bool(detail.notices))
         self.status_line.setText(
             "Hồ sơ đã kết thúc." if not allowed else "Chọn việc cần làm (Alt + chữ gạch chân)."
@@ -326,7 +342,12 @@ class DossierWindow(QDialog):
         if key == "resolved":
             self._resolve_here()
             return
-        dialog = self.make_dialog(key)
+        if key in CORRECTION_LABELS:
+            start_correction(self.session, self.code, key, self, self._open_dialog)
+            return
+        self._open_dialog(self.make_dialog(key))
+
+    def _open_dialog(self, dialog: ActionDialog) -> None:
         dialog.done_with.connect(self._after_action)
         self.dialog = dialog
         dialog.open()

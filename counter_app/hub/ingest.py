@@ -36,6 +36,25 @@ log = logging.getLogger(__name__)
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 
+# A supervisor's corrections at the counter (services/corrections.py): the applicant's
+# details amended (laid over the hub's copy of the intake record), a dossier entered by
+# mistake cancelled (it ends in 7, like a withdrawal, and keeps this event to tell them apart).
+AMENDED = "dossier.amended"
+CANCELLED = "dossier.cancelled"
+CANCEL_STATUS = 7
+# The applicant as the intake record holds it (``DossierDetail.to_json()["applicant"]``).
+APPLICANT_KEYS = (
+    "kind",
+    "name",
+    "id_number",
+    "tax_code",
+    "dob",
+    "sex",
+    "address",
+    "phone",
+    "email",
+)
+
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -258,16 +277,62 @@ def _progress(item: Item) -> None:
     returned_at = _moment(p, "returned_at") if item.kind == "dossier.returned" else None
     done = HubStatusEntry.select().where(HubStatusEntry.code == code).count()
     history = _history_rows(code, p.get("history"), source="station", after=done)
+    detail = _amended_detail(row, p) if item.kind == AMENDED else None
+    if item.kind == CANCELLED:
+        _check_cancel(p, status, history)
     _event(code, item)
     _write_history(history)
     row.status = status
     row.due_at = due_at
     if returned_at is not None:
         row.returned_at = returned_at
+    if detail is not None:
+        row.detail = detail
     row.updated_at = now_vn()
     row.revision += 1
     row.save()
     enqueue_forward(code)
+
+
+def _amended_detail(row: HubDossier, p: dict[str, Any]) -> dict[str, Any]:
+    """The hub's intake record with the applicant as the station amended it."""
+    applicant = p.get("applicant")
+    if not isinstance(applicant, dict) or set(applicant) != set(APPLICANT_KEYS):
+        raise Refused(
+            "Trường applicant phải là một đối tượng có đủ các khóa: "
+            + ", ".join(APPLICANT_KEYS)
+            + "."
+        )
+    for key in APPLICANT_KEYS:
+        value = applicant[key]
+        if value is not None and not isinstance(value, str):
+            raise Refused(f"applicant.{key} phải là chuỗi ký tự hoặc null.")
+    name = applicant["name"]
+    if not name or not name.strip():
+        raise Refused("applicant.name (họ tên người nộp) không được để trống.")
+    if p.get("applicant_name") != name:
+        raise Refused("Trường applicant_name phải trùng applicant.name.")
+    detail = dict(row.detail) if isinstance(row.detail, dict) else {}
+    known = detail.get("applicant") or {}
+    if isinstance(known, dict) and known.get("kind") not in (None, applicant["kind"]):
+        raise Refused(
+            f"applicant.kind “{applicant['kind']}” khác loại người nộp khi tiếp nhận "
+            f"(“{known.get('kind')}”); việc sửa không đổi được loại người nộp."
+        )
+    detail["applicant"] = {key: applicant[key] for key in APPLICANT_KEYS}
+    detail["applicant_name"] = name
+    return detail
+
+
+def _check_cancel(p: dict[str, Any], status: int, history: list[dict[str, Any]]) -> None:
+    if status != CANCEL_STATUS or not any(h["to_status"] == CANCEL_STATUS for h in history):
+        raise Refused(
+            f"Mục hủy hồ sơ phải đưa hồ sơ về trạng thái {CANCEL_STATUS} và có bước đó trong "
+            "history."
+        )
+    reason = p.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise Refused("Mục hủy hồ sơ phải có lý do (reason).")
 
 
 def _locked_dossier(code: str) -> HubDossier | None:
