@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from counter_app.domain.text import clean_line, find_refused_char
+from counter_app.domain.text import clean_line, find_refused_char, find_stray_mark
 from counter_app.errors import ValidationError
 
 _DIGITS = re.compile(r"\d+")
@@ -84,6 +84,13 @@ def clean_text(
     if len(text) > max_len:
         raise ValidationError.single(
             field, f"{name} quá dài ({len(text)} ký tự, tối đa {max_len})."
+        )
+    mark = find_stray_mark(text)
+    if mark is not None:
+        raise ValidationError.single(
+            field,
+            f"{name} có dấu đứng riêng hoặc chồng nhiều dấu lên một chữ (U+{ord(mark):04X}); "
+            "hãy gõ lại bằng bộ gõ tiếng Việt.",
         )
     return text
 
@@ -248,7 +255,10 @@ def _collect(errors: list[ValidationError], check: Callable[[], T]) -> T | None:
 
 def _clean_name(data: ApplicantInput) -> str:
     try:
-        return clean_text("name", data.name, required=True, max_len=MAX_NAME)
+        name = clean_text("name", data.name, required=True, max_len=MAX_NAME)
+        if not any(ch.isalpha() for ch in name):
+            raise ValidationError.single("name", f"{FIELD_LABELS['name']} phải có chữ cái.")
+        return name
     except ValidationError as err:
         if data.kind is ApplicantKind.ORGANISATION:
             raise ValidationError.single(
