@@ -93,12 +93,18 @@ class BackupScheduler(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.check)
+        # A timer of its own (not QTimer.singleShot): stop() must cancel the first check
+        # too, or it would run after the window closed, on whatever database is open then.
+        self._first = QTimer(self)
+        self._first.setSingleShot(True)
+        self._first.timeout.connect(self.check)
 
     def start(self) -> None:
-        QTimer.singleShot(self._first_delay_ms, self.check)
+        self._first.start(self._first_delay_ms)
         self._timer.start()
 
     def stop(self) -> None:
+        self._first.stop()
         self._timer.stop()
 
     def check(self) -> None:
