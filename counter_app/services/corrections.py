@@ -64,18 +64,16 @@ from counter_app.domain.identity import (
 from counter_app.domain.status import FINAL, Status, status_name
 from counter_app.domain.text import clean_line, find_refused_char, fold
 from counter_app.errors import ConflictError, ValidationError
-from counter_app.services import audit
 from counter_app.services.accounts import require_role
 from counter_app.services.calendars import work_calendar
 from counter_app.services.context import CounterContext
 from counter_app.services.dossiers import find_row, get_dossier, summary_of
-from counter_app.services.dto import DossierDetail, DossierSummary, OperatorInfo
+from counter_app.services.dto import DossierDetail, DossierSummary
 from counter_app.services.intake import MAX_NOTE
 from counter_app.services.settings import require_settings
-from counter_app.services.tracking import MAX_REASON, move_status, new_history
+from counter_app.services.tracking import MAX_REASON, move_status, new_history, record_change
 from counter_app.store.db import write_transaction
 from counter_app.store.models import Dossier, StatusHistory
-from counter_app.sync import outbox
 
 T = TypeVar("T")
 
@@ -291,35 +289,6 @@ def _amended_values(
     }
 
 
-def _push(
-    kind: str,
-    action: str,
-    row: Dossier,
-    operator: OperatorInfo,
-    change: dict[str, Any],
-    audited: dict[str, Any],
-) -> None:
-    """The outbox and audit rows of a correction (inside its transaction).
-
-    The outbox payload has the shape ``tracking.record_change`` gives every later step
-    (what changed, then the dossier as the action left it and the history entries it
-    wrote), so the hub applies it like one; the audit row gets ``audited`` only, which
-    holds no personal data.
-    """
-    history = new_history(row)
-    payload = {
-        **change,
-        "code": row.code,
-        "status": row.status,
-        "due_at": iso(row.due_at),
-        "actor": operator.full_name,
-        "history": list(history),
-    }
-    history.clear()
-    outbox.enqueue(kind, row.code, payload)
-    audit.record(operator.username, action, row.code, **audited)
-
-
 def amend_dossier(
     ctx: CounterContext, code: str, changes: ApplicantChanges, reason: str
 ) -> DossierDetail:
@@ -407,14 +376,8 @@ def amend_dossier(
             "applicant_name": detail.summary.applicant_name,
             "reason": why,
         }
-        _push(
-            AMENDED,
-            _ACTIONS["amend"][0],
-            row,
-            operator,
-            change,
-            {"status": row.status, "fields": changed, "reason_length": len(why)},
-        )
+        audited = {"status": row.status, "fields": changed, "reason_length": len(why)}
+        record_change(AMENDED, row, operator, change, audit_as=(_ACTIONS["amend"][0], audited))
     return detail
 
 
@@ -459,19 +422,13 @@ def cancel_dossier(
             cal=cal,
         )
         change.update(cancelled=True, cause=cause, reason=reason)
-        _push(
-            CANCELLED,
-            _ACTIONS["cancel"][0],
-            row,
-            operator,
-            change,
-            {
-                "from": change["from"],
-                "to": CANCEL_STATUS,
-                "cause": cause,
-                "reason_length": len(reason),
-            },
-        )
+        audited = {
+            "from": change["from"],
+            "to": CANCEL_STATUS,
+            "cause": cause,
+            "reason_length": len(reason),
+        }
+        record_change(CANCELLED, row, operator, change, audit_as=(_ACTIONS["cancel"][0], audited))
     return get_dossier(ctx, row.code)
 
 

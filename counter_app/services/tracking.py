@@ -159,10 +159,18 @@ def new_history(row: Dossier) -> list[dict[str, Any]]:
     return entries
 
 
-def record_change(kind: str, row: Dossier, operator: OperatorInfo, change: dict[str, Any]) -> None:
+def record_change(
+    kind: str,
+    row: Dossier,
+    operator: OperatorInfo,
+    change: dict[str, Any],
+    *,
+    audit_as: tuple[str, dict[str, Any]] | None = None,
+) -> None:
     """The outbox and audit rows of one action (inside its transaction): the hub is told
     the operator's full name (it goes in the dossier's history), the audit trail the
-    account."""
+    account. ``audit_as`` (action, detail) replaces the audited ``change`` when that holds
+    personal data (a corrected name, a free-text reason)."""
     history = new_history(row)
     payload = {
         **change,
@@ -175,7 +183,8 @@ def record_change(kind: str, row: Dossier, operator: OperatorInfo, change: dict[
     }
     history.clear()
     outbox.enqueue(kind, row.code, payload)
-    audit.record(operator.username, kind, row.code, **change)
+    action, detail = audit_as or (kind, change)
+    audit.record(operator.username, action, row.code, **detail)
 
 
 # --------------------------------------------------------------------------- actions

@@ -9,7 +9,6 @@ the password opens the key, then the account is checked as on any counter.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from counter_app.domain.text import nfc
@@ -61,7 +60,3 @@ def create_encrypted_counter(home: str | os.PathLike[str] | None) -> tuple[Count
     ctx = open_counter(home, **enc.sqlcipher_engine(key.dek))
     enc.Keyring.create(enc.keyring_path(paths.home), key.dek).save()
     return ctx, key.recovery_key
-
-
-def keyring_file(ctx: CounterContext) -> Path:
-    return enc.keyring_path(ctx.paths.home)
